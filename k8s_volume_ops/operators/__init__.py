@@ -1,0 +1,7 @@
+"""Airflow operators: the Kubernetes-backed DockerOperator (and its compose sibling)."""
+
+from .docker import ContainerFailedError, DockerOperator
+
+KubernetesDockerOperator = DockerOperator
+
+__all__ = ["ContainerFailedError", "DockerOperator", "KubernetesDockerOperator"]

@@ -1,0 +1,210 @@
+"""Build, without a cluster, the pods a DAG file's Docker tasks would submit.
+
+`render` and `scan` load a DAG file, find every task made with our DockerOperator
+or with the stock one (including `@task.docker`), render its templates with a
+synthetic context (a manual run id and the DAG's param defaults) and build the pod
+exactly as `execute()` would, minus the objects only the cluster knows (the chart's
+ConfigMap policy, the namespace's PodSecurity label).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+from ..errors import SpecError, VolumeOpsError
+from ..podsecurity import check_pod_security
+from ..policy import StoragePolicy
+from ._k8s import to_dict
+from .docker import DockerOperator
+
+__all__ = ["TaskRender", "from_stock", "load_dag_file", "render_dag_file", "render_task"]
+
+REDACTED = "<redacted>"
+_STOCK_ATTRS = (
+    "image",
+    "command",
+    "entrypoint",
+    "environment",
+    "env_file",
+    "mounts",
+    "container_name",
+    "auto_remove",
+    "xcom_all",
+    "retrieve_output",
+    "retrieve_output_path",
+    "docker_conn_id",
+    "cpus",
+    "mem_limit",
+    "shm_size",
+    "network_mode",
+    "dns",
+    "dns_search",
+    "extra_hosts",
+    "hostname",
+    "privileged",
+    "cap_add",
+    "tty",
+    "labels",
+    "ipc_mode",
+    "device_requests",
+    "force_pull",
+    "port_bindings",
+    "ulimits",
+    "user",
+    "working_dir",
+    "mount_tmp_dir",
+    "tmp_dir",
+    "skip_on_exit_code",
+    "do_xcom_push",
+    "docker_url",
+    "host_tmp_dir",
+)
+
+
+@dataclass
+class TaskRender:
+    """One task's objects (Pod last) or the problems that stop it from running."""
+
+    file: str
+    dag_id: str
+    task_id: str
+    stock: bool
+    objects: list[dict[str, Any]] = field(default_factory=list)
+    problems: list[VolumeOpsError] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def load_dag_file(path: Path) -> tuple[list[Any], dict[str, str]]:
+    """The DAGs in one file and its import errors; Airflow's chatter goes to stderr."""
+    from airflow.dag_processing.dagbag import DagBag
+
+    with contextlib.redirect_stdout(sys.stderr):
+        bag = DagBag(dag_folder=str(path))
+    return list(bag.dags.values()), dict(bag.import_errors)
+
+
+def _is_stock(task: Any) -> bool:
+    try:
+        from airflow.providers.docker.operators.docker import DockerOperator as Stock
+    except ImportError:  # the docker provider is optional
+        return False
+    return isinstance(task, Stock)
+
+
+def from_stock(task: Any) -> DockerOperator:
+    """Our operator with the same arguments as a stock DockerOperator task."""
+    kwargs = {name: getattr(task, name) for name in _STOCK_ATTRS if hasattr(task, name)}
+    kwargs["private_environment"] = getattr(task, "_private_environment", None)
+    if kwargs.get("cpus") == 1.0:
+        kwargs["cpus"] = None  # Docker's default CPU weight sets nothing
+    op = DockerOperator(task_id=task.task_id, **kwargs)
+    op.template_fields = tuple(f for f in op.template_fields if hasattr(task, f) or f in kwargs)
+    return op
+
+
+def synthetic_context(dag: Any, task: Any, when: datetime) -> dict[str, Any]:
+    """A context for rendering: a manual run at `when`, the DAG's param defaults."""
+    run_id = f"manual__{when.isoformat()}"
+    ti = SimpleNamespace(
+        dag_id=dag.dag_id,
+        task_id=task.task_id,
+        run_id=run_id,
+        try_number=1,
+        map_index=-1,
+        xcom_pull=lambda *a, **k: None,
+    )
+    params = {key: dag.params[key] for key in dag.params}
+    return {
+        "dag": dag,
+        "task": task,
+        "ti": ti,
+        "task_instance": ti,
+        "run_id": run_id,
+        "params": params,
+        "logical_date": when,
+        "data_interval_start": when,
+        "data_interval_end": when,
+        "ds": when.strftime("%Y-%m-%d"),
+        "ds_nodash": when.strftime("%Y%m%d"),
+        "ts": when.isoformat(),
+        "ts_nodash": when.strftime("%Y%m%dT%H%M%S"),
+        "conf": {},
+        "dag_run": SimpleNamespace(run_id=run_id, conf={}, logical_date=when),
+        "var": {"value": {}, "json": {}},
+        "inlets": [],
+        "outlets": [],
+    }
+
+
+def _render_templates(op: DockerOperator, task: Any, context: dict[str, Any]) -> None:
+    try:
+        op.render_template_fields(context, jinja_env=task.dag.get_template_env())  # type: ignore[arg-type]
+    except Exception as exc:  # Jinja errors: missing template files, undefined names
+        raise SpecError(
+            f"rendering templates failed: {type(exc).__name__}: {exc}", origin="templates"
+        ) from exc
+
+
+def render_task(
+    task: Any, policy: StoragePolicy, namespace: str | None, when: datetime | None = None
+) -> TaskRender:
+    """Render one task; problems are collected, never raised."""
+    stock = not isinstance(task, DockerOperator)
+    result = TaskRender(
+        file=str(task.dag.fileloc), dag_id=task.dag.dag_id, task_id=task.task_id, stock=stock
+    )
+    op = from_stock(task) if stock else task
+    context = synthetic_context(task.dag, task, when or datetime.now(UTC).replace(microsecond=0))
+    try:
+        _render_templates(op, task, context)
+    except VolumeOpsError as exc:
+        result.problems.append(exc)
+        return result
+    op.namespace = namespace or op.namespace or "default"
+    plan = op.plan(policy)
+    result.notes, result.problems = plan.notes, plan.problems
+    if plan.problems:
+        return result
+    pod = _build(op, context)
+    result.problems += [
+        SpecError(p, origin="podSecurity") for p in check_pod_security(pod, policy.pod_security)
+    ]
+    result.objects = [*plan.translation.objects(op.namespace), *_secrets(op), pod]
+    return result
+
+
+def _build(op: DockerOperator, context: dict[str, Any]) -> dict[str, Any]:
+    push = op.do_xcom_push
+    op.do_xcom_push = False  # as in execute(): no exec-based XCom sidecar
+    try:
+        return to_dict(op.build_pod_request_obj(context, dry_run=True))
+    finally:
+        op.do_xcom_push = push
+
+
+def _secrets(op: DockerOperator) -> list[dict[str, Any]]:
+    if not op.private_secret_name:
+        return []
+    body = op.private_secret_body()
+    body["stringData"] = dict.fromkeys(body["stringData"], REDACTED)
+    return [body]
+
+
+def render_dag_file(
+    path: Path, policy: StoragePolicy, namespace: str | None, when: datetime | None = None
+) -> tuple[list[TaskRender], dict[str, str]]:
+    """Every Docker task of a DAG file, rendered; plus the file's import errors."""
+    dags, errors = load_dag_file(path)
+    renders = [
+        render_task(task, policy, namespace, when)
+        for dag in dags
+        for task in dag.tasks
+        if isinstance(task, DockerOperator) or _is_stock(task)
+    ]
+    return renders, errors

@@ -1,0 +1,436 @@
+"""Pure translation: mount specs + storage policy -> Kubernetes manifest dicts.
+
+Nothing here does I/O. The result lists the pod `volumes` and `volumeMounts`, the
+objects the pod needs (claims, NFS PersistentVolumes, ConfigMaps, Secrets) and
+notes about Docker options that have no effect on Kubernetes, so that nothing is
+dropped without a word.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from ._names import dns1123_label
+from .claims import MANAGED_BY, ClaimPlan, claim_for_volume, claim_name_for, nfs_pair
+from .errors import ConflictError, NeedsPolicyError, SpecError, UnsupportedError, VolumeOpsError
+from .models import BindMountSpec, FileMountSpec, TmpfsMountSpec, VolumeMountSpec
+from .policy import BindRule, NfsServer, StoragePolicy
+from .quantity import bytes_to_quantity
+from .volume_drivers import DriverTarget, resolve_driver
+
+__all__ = ["Translation", "claim_for_volume", "translate_mounts"]
+
+AnySpec = VolumeMountSpec | BindMountSpec | TmpfsMountSpec | FileMountSpec
+_PROPAGATION = {
+    "private": "None",
+    "rprivate": "None",
+    "slave": "HostToContainer",
+    "rslave": "HostToContainer",
+    "shared": "Bidirectional",
+    "rshared": "Bidirectional",
+}
+_SOCKETS = ("/var/run/docker.sock", "/run/docker.sock")
+
+
+@dataclass
+class Translation:
+    """Everything a pod needs for its mounts, as manifest dicts."""
+
+    volumes: list[dict[str, Any]] = field(default_factory=list)
+    volume_mounts: list[dict[str, Any]] = field(default_factory=list)
+    claims: list[ClaimPlan] = field(default_factory=list)
+    persistent_volumes: list[dict[str, Any]] = field(default_factory=list)
+    config_maps: list[dict[str, Any]] = field(default_factory=list)
+    secrets: list[dict[str, Any]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def objects(self, namespace: str | None = None) -> list[dict[str, Any]]:
+        """Cluster objects to create before the pod, in creation order.
+
+        External claims are left out: they must exist already and are never created.
+        """
+        out: list[dict[str, Any]] = []
+        for pv in self.persistent_volumes:
+            if namespace:
+                pv["spec"]["claimRef"]["namespace"] = namespace
+            out.append(pv)
+        out += [plan.manifest for plan in self.claims if not plan.external]
+        out += self.config_maps + self.secrets
+        return out
+
+
+@dataclass
+class _Builder:
+    policy: StoragePolicy
+    privileged: bool
+    result: Translation = field(default_factory=Translation)
+    _volume_by_name: dict[str, dict[str, Any]] = field(default_factory=dict)
+    _target_origin: dict[str, str] = field(default_factory=dict)
+
+    def add_volume(self, volume: dict[str, Any], spec: AnySpec) -> str:
+        name = volume["name"]
+        known = self._volume_by_name.get(name)
+        if known is None:
+            self._volume_by_name[name] = volume
+            self.result.volumes.append(volume)
+        elif known != volume:
+            raise ConflictError(
+                f"two different volumes would both be named {name!r}",
+                spec=spec.raw,
+                origin=spec.origin,
+            )
+        return str(name)
+
+    def add_claim(self, plan: ClaimPlan, spec: AnySpec) -> None:
+        for known in self.result.claims:
+            if known.name == plan.name:
+                if known.manifest["spec"] != plan.manifest["spec"]:
+                    raise ConflictError(
+                        f"Docker volumes {known.docker_name!r} and {plan.docker_name!r} both "
+                        f"map to claim {plan.name!r} with different settings",
+                        spec=spec.raw,
+                        origin=spec.origin,
+                    )
+                return
+        self.result.claims.append(plan)
+
+    def add_mount(self, spec: AnySpec, volume: str, **extra: Any) -> None:
+        target = _checked_target(spec)
+        if target in self._target_origin:
+            raise ConflictError(
+                f"duplicate mount point {target!r} (also used by {self._target_origin[target]})",
+                spec=spec.raw,
+                origin=spec.origin,
+            )
+        self._target_origin[target] = spec.origin or repr(spec.raw)
+        mount: dict[str, Any] = {"name": volume, "mountPath": target}
+        rule_read_only = extra.pop("read_only", False)
+        if spec.read_only or rule_read_only:
+            mount["readOnly"] = True
+        sub_path = extra.pop("sub_path", None)
+        if sub_path:
+            mount["subPath"] = _checked_sub_path(sub_path, spec)
+        mount.update(extra)
+        self.result.volume_mounts.append(mount)
+
+    def note(self, spec: AnySpec, text: str) -> None:
+        self.result.notes.append(f"{spec.origin} {spec.raw!r}: {text}".strip())
+
+
+def _checked_target(spec: AnySpec) -> str:
+    target = spec.target
+    if not target.startswith("/") or target == "/":
+        raise SpecError(
+            f"mount path {target!r} must be an absolute path other than /",
+            spec=spec.raw,
+            origin=spec.origin,
+        )
+    if ":" in target:
+        raise SpecError(
+            f"mount path {target!r} contains ':', which Kubernetes forbids in mountPath "
+            "(a rendered {{ run_id }} such as manual__2025-01-01T00:00:00+00:00 has them)",
+            spec=spec.raw,
+            origin=spec.origin,
+            hint="use {{ run_id | replace(':', '-') }} or {{ ds_nodash }} in the target",
+        )
+    return target
+
+
+def _checked_sub_path(sub_path: str, spec: AnySpec) -> str:
+    if sub_path.startswith("/") or ".." in sub_path.split("/"):
+        raise SpecError(
+            f"subPath {sub_path!r} must be relative and must not contain '..'",
+            spec=spec.raw,
+            origin=spec.origin,
+        )
+    return sub_path.strip("/")
+
+
+def _named_volume(b: _Builder, spec: VolumeMountSpec, name: str) -> None:
+    decl = spec.declaration
+    target = resolve_driver(spec, b.policy)
+    if target.nfs is not None:
+        _nfs(b, spec, target.nfs, sub_path=spec.subpath)
+        return
+    if target.memory:
+        _memory(b, spec, target.size_bytes)
+        return
+    if target.host_source is not None:
+        _bind(b, spec, target.host_source, create=False)
+        return
+    override = b.policy.claims.overrides.get(name)
+    if override is not None and override.ephemeral:
+        _ephemeral(b, spec, name, target)
+        return
+    manifest = claim_for_volume(name, b.policy, decl, target.driver_rule)
+    external = bool(decl and decl.external)
+    plan = ClaimPlan(
+        manifest=manifest,
+        docker_name=name,
+        external=external,
+        create_missing=b.policy.claims.create_missing and not external,
+    )
+    b.add_claim(plan, spec)
+    volume = {"name": dns1123_label(plan.name), "persistentVolumeClaim": {"claimName": plan.name}}
+    sub_path = spec.subpath or (decl.subpath if decl else None)
+    b.add_mount(spec, b.add_volume(volume, spec), sub_path=sub_path)
+
+
+def _ephemeral(b: _Builder, spec: VolumeMountSpec, name: str, target: DriverTarget) -> None:
+    manifest = claim_for_volume(name, b.policy, spec.declaration, target.driver_rule)
+    template = {"metadata": {"labels": manifest["metadata"]["labels"]}, "spec": manifest["spec"]}
+    volume = {
+        "name": dns1123_label(manifest["metadata"]["name"]),
+        "ephemeral": {"volumeClaimTemplate": template},
+    }
+    b.add_mount(spec, b.add_volume(volume, spec), sub_path=spec.subpath)
+
+
+def _volume(b: _Builder, spec: VolumeMountSpec) -> None:
+    for ignored in spec.ignored:
+        b.note(spec, f"ignored {ignored}: no Kubernetes equivalent")
+    if spec.source is None:
+        volume = {"name": dns1123_label(f"anon{spec.target}"), "emptyDir": {}}
+        b.add_mount(spec, b.add_volume(volume, spec))
+        return
+    _named_volume(b, spec, spec.source)
+
+
+def _nfs(b: _Builder, spec: AnySpec, nfs: NfsServer, sub_path: str | None = None) -> None:
+    path = posixpath.join(nfs.path, sub_path) if sub_path else nfs.path
+    server = NfsServer(server=nfs.server, path=path, read_only=nfs.read_only)
+    name = dns1123_label(f"nfs-{server.server}-{server.path}")
+    if b.policy.pod_security == "restricted" or b.policy.nfs.mode == "persistentVolume":
+        pv, claim = nfs_pair(name, server, b.policy)
+        if pv not in b.result.persistent_volumes:
+            b.result.persistent_volumes.append(pv)
+        b.add_claim(ClaimPlan(manifest=claim, docker_name=f"{server.server}:{server.path}"), spec)
+        volume = {"name": name, "persistentVolumeClaim": {"claimName": name}}
+    else:
+        source: dict[str, Any] = {"server": server.server, "path": server.path}
+        if server.read_only:
+            source["readOnly"] = True
+        volume = {"name": name, "nfs": source}
+    b.add_mount(spec, b.add_volume(volume, spec), read_only=server.read_only)
+
+
+def _memory(b: _Builder, spec: AnySpec, size_bytes: int | None) -> None:
+    empty_dir: dict[str, Any] = {"medium": "Memory"}
+    if size_bytes:
+        empty_dir["sizeLimit"] = bytes_to_quantity(size_bytes)
+    volume = {"name": dns1123_label(f"tmpfs{spec.target}"), "emptyDir": empty_dir}
+    b.add_mount(spec, b.add_volume(volume, spec))
+
+
+def _tmpfs(b: _Builder, spec: TmpfsMountSpec) -> None:
+    if spec.mode is not None and spec.mode & 0o777 != 0o777:
+        b.note(
+            spec,
+            f"tmpfs mode {oct(spec.mode)} has no Kubernetes equivalent; the emptyDir "
+            "is world-writable (0777)",
+        )
+    _memory(b, spec, spec.size_bytes)
+
+
+def _no_rule(spec: AnySpec, source: str) -> NeedsPolicyError:
+    claim = dns1123_label(posixpath.basename(source) or "host")
+    return NeedsPolicyError(
+        f"host path {source!r} has no binds rule: Docker resolved it on the daemon's host, "
+        "and a pod's node has no such directory",
+        spec=spec.raw,
+        origin=spec.origin,
+        hint=f"add to the storage policy:  binds: [{{source: {source}, claim: {claim}}}]  "
+        f"(or nfs: {{server: ..., path: ...}}, or hostPath: true where the node has it)",
+    )
+
+
+def _bind(b: _Builder, spec: AnySpec, source: str, *, create: bool) -> None:
+    if not source.startswith("/"):
+        raise SpecError(
+            f"bind source {source!r} is relative; Docker's Engine API resolves nothing relative",
+            spec=spec.raw,
+            origin=spec.origin,
+            hint="use an absolute path covered by a binds rule",
+        )
+    source = posixpath.normpath(source)
+    if source in _SOCKETS or source.endswith("/docker.sock"):
+        raise UnsupportedError(
+            f"{source!r} is the Docker daemon's socket; a pod on Kubernetes has no Docker "
+            "daemon to talk to",
+            spec=spec.raw,
+            origin=spec.origin,
+            hint="drop this mount: the task now runs as a pod, started through the Kubernetes API",
+        )
+    rule = b.policy.bind_rule_for(source)
+    if rule is None:
+        raise _no_rule(spec, source)
+    rest = posixpath.relpath(source, rule.source) if source != rule.source else ""
+    rest = "" if rest == "." else rest
+    extra: dict[str, Any] = {"read_only": bool(rule.read_only)}
+    propagation = getattr(spec, "propagation", None)
+    if propagation:
+        extra["mountPropagation"] = _propagation(b, spec, propagation)
+    _bind_target(b, spec, rule, source, rest, create, extra)
+
+
+def _bind_target(
+    b: _Builder,
+    spec: AnySpec,
+    rule: BindRule,
+    source: str,
+    rest: str,
+    create: bool,
+    extra: dict[str, Any],
+) -> None:
+    if rule.claim is not None:
+        plan = ClaimPlan(
+            manifest=claim_for_volume(rule.claim, b.policy),
+            docker_name=rule.claim,
+            create_missing=b.policy.claims.create_missing,
+        )
+        plan.manifest["metadata"]["name"] = claim_name_for(rule.claim, b.policy)
+        b.add_claim(plan, spec)
+        volume = {
+            "name": dns1123_label(plan.name),
+            "persistentVolumeClaim": {"claimName": plan.name},
+        }
+        b.add_mount(spec, b.add_volume(volume, spec), sub_path=rest or None, **extra)
+    elif rule.nfs is not None:
+        nfs = (
+            rule.nfs
+            if rule.read_only is None
+            else rule.nfs.model_copy(update={"read_only": rule.read_only})
+        )
+        _nfs(b, spec, nfs, sub_path=rest or None)
+    else:
+        if b.policy.pod_security in ("baseline", "restricted"):
+            raise UnsupportedError(
+                f"hostPath {source!r} is forbidden by PodSecurity level {b.policy.pod_security!r}",
+                spec=spec.raw,
+                origin=spec.origin,
+                hint="map the path to a claim or to NFS in the binds rules",
+            )
+        host: dict[str, Any] = {"path": source}
+        kind = rule.host_path_type or ("DirectoryOrCreate" if create else None)
+        if kind:
+            host["type"] = kind
+        volume = {"name": dns1123_label(f"host{source}"), "hostPath": host}
+        b.add_mount(spec, b.add_volume(volume, spec), **extra)
+
+
+def _propagation(b: _Builder, spec: AnySpec, propagation: str) -> str:
+    mode = _PROPAGATION[propagation]
+    if mode == "Bidirectional" and not b.privileged:
+        raise UnsupportedError(
+            f"propagation {propagation!r} becomes mountPropagation Bidirectional, which "
+            "Kubernetes allows only in privileged containers",
+            spec=spec.raw,
+            origin=spec.origin,
+            hint="set privileged=True, or use rslave (HostToContainer)",
+        )
+    return mode
+
+
+def _file(b: _Builder, spec: FileMountSpec) -> None:
+    """A compose config or secret: one file of a ConfigMap or Secret, mounted by subPath."""
+    kind = "ConfigMap" if spec.type == "config" else "Secret"
+    name = dns1123_label(f"{spec.type}-{spec.object_name}")
+    if not spec.external:
+        if spec.content is None:
+            raise SpecError(
+                f"{spec.type} {spec.object_name!r} has no content to put in a {kind}",
+                spec=spec.raw,
+                origin=spec.origin,
+            )
+        _add_file_object(b, kind, name, spec)
+    file_name = posixpath.basename(spec.target)
+    source: dict[str, Any] = {"items": [{"key": spec.key, "path": file_name}]}
+    if spec.mode is not None:
+        source["defaultMode"] = spec.mode
+    if kind == "ConfigMap":
+        volume = {"name": name, "configMap": {"name": name, **source}}
+    else:
+        volume = {"name": name, "secret": {"secretName": name, **source}}
+    b.add_mount(spec, b.add_volume(volume, spec), sub_path=file_name, read_only=True)
+
+
+def _add_file_object(b: _Builder, kind: str, name: str, spec: FileMountSpec) -> None:
+    import base64
+
+    assert spec.content is not None
+    bucket = b.result.config_maps if kind == "ConfigMap" else b.result.secrets
+    if any(obj["metadata"]["name"] == name for obj in bucket):
+        return
+    encoded = base64.b64encode(spec.content).decode()
+    data_key = "binaryData" if kind == "ConfigMap" else "data"
+    obj: dict[str, Any] = {
+        "apiVersion": "v1",
+        "kind": kind,
+        "metadata": {"name": name, "labels": dict(MANAGED_BY)},
+        data_key: {spec.key: encoded},
+    }
+    if kind == "ConfigMap":
+        try:
+            obj = {**obj, "data": {spec.key: spec.content.decode()}}
+            del obj["binaryData"]
+        except UnicodeDecodeError:
+            pass
+    else:
+        obj["type"] = "Opaque"
+    bucket.append(obj)
+
+
+def translate_mounts(
+    specs: Iterable[AnySpec],
+    policy: StoragePolicy | None = None,
+    *,
+    privileged: bool = False,
+    problems: list[VolumeOpsError] | None = None,
+) -> Translation:
+    """Translate parsed mounts into pod volumes, mounts and the objects they need.
+
+    With `problems`, a mount that cannot be translated is recorded there and the
+    others are still translated; without it, the first problem is raised.
+    """
+    b = _Builder(policy=policy or StoragePolicy(), privileged=privileged)
+    for spec in specs:
+        try:
+            _dispatch(b, spec)
+        except VolumeOpsError as exc:
+            if problems is None:
+                raise
+            problems.append(exc)
+    return b.result
+
+
+def _dispatch(b: _Builder, spec: AnySpec) -> None:
+    if isinstance(spec, VolumeMountSpec):
+        _volume(b, spec)
+    elif isinstance(spec, BindMountSpec):
+        for ignored in spec.ignored:
+            b.note(spec, f"ignored {ignored}: no Kubernetes equivalent")
+        _bind(b, spec, spec.source, create=spec.create_host_path)
+    elif isinstance(spec, TmpfsMountSpec):
+        _tmpfs(b, spec)
+    else:
+        _file(b, spec)
+
+
+def merge(translations: Sequence[Translation]) -> Translation:
+    """Combine translations (e.g. user mounts and the operator's own scratch mounts)."""
+    out = Translation()
+    for t in translations:
+        for name in (
+            "volumes",
+            "volume_mounts",
+            "claims",
+            "persistent_volumes",
+            "config_maps",
+            "secrets",
+            "notes",
+        ):
+            getattr(out, name).extend(getattr(t, name))
+    return out
