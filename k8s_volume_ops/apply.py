@@ -81,9 +81,17 @@ def _require_claim(client: CoreV1Api, namespace: str, plan: ClaimPlan) -> None:
 
 
 def ensure_objects(
-    client: CoreV1Api, namespace: str, objects: Iterable[dict[str, Any]]
+    client: CoreV1Api,
+    namespace: str,
+    objects: Iterable[dict[str, Any]],
+    skipped: list[str] | None = None,
 ) -> list[str]:
-    """Create PersistentVolumes, ConfigMaps and Secrets that are missing (409 is fine)."""
+    """Create PersistentVolumes, ConfigMaps and Secrets that are missing (409 is fine).
+
+    A PersistentVolume we may not create (403) is listed in `skipped` instead: it
+    must have been made by someone allowed to (the Helm chart, `k8s-volume-ops apply`).
+    """
+    skipped = [] if skipped is None else skipped
     from kubernetes.client.exceptions import ApiException
 
     creators = {
@@ -101,8 +109,14 @@ def ensure_objects(
             create(obj)
             created.append(f"{kind}/{name}")
         except ApiException as exc:
-            if _status(exc) != 409:
-                raise _api_error(exc, f"create {kind} {name!r}", name) from exc
+            if _status(exc) == 409:
+                continue
+            if _status(exc) == 403 and kind == "PersistentVolume":
+                # Cluster-scoped: the chart's Role cannot grant it. The chart's nfs[] or
+                # `k8s-volume-ops apply` creates it; the claim binds to it by name.
+                skipped.append(f"{kind}/{name}")
+                continue
+            raise _api_error(exc, f"create {kind} {name!r}", name) from exc
     return created
 
 
@@ -162,5 +176,9 @@ def read_policy_configmap(client: CoreV1Api, namespace: str, name: str) -> Stora
 
 def read_container_log(client: CoreV1Api, namespace: str, pod: str, container: str) -> str:
     """The whole log of one container (stdout and stderr, as the kubelet merges them)."""
-    text = client.read_namespaced_pod_log(pod, namespace, container=container)
-    return str(text or "")
+    # Unpreloaded: the preloading client turns the body into the repr of bytes (b'...').
+    response = client.read_namespaced_pod_log(
+        pod, namespace, container=container, _preload_content=False
+    )
+    data: bytes = response.data
+    return data.decode("utf-8", errors="replace")

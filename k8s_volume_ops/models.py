@@ -27,7 +27,7 @@ Propagation = Literal["private", "rprivate", "slave", "rslave", "shared", "rshar
 
 
 class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
 
 class VolumeDecl(_Frozen):

@@ -40,7 +40,7 @@ PodSecurityLevel = Literal["privileged", "baseline", "restricted"]
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True, defer_build=True)
 
 
 class ClaimOverride(_Model):

@@ -54,12 +54,28 @@ class Translation:
         """
         out: list[dict[str, Any]] = []
         for pv in self.persistent_volumes:
+            pv = {**pv, "spec": dict(pv["spec"])}
             if namespace:
-                pv["spec"]["claimRef"]["namespace"] = namespace
+                pv["spec"]["claimRef"] = {**pv["spec"]["claimRef"], "namespace": namespace}
+            else:
+                # A claimRef without a namespace never matches a claim, so the pair would
+                # never bind; the claim's volumeName alone still binds it to this volume.
+                pv["spec"].pop("claimRef", None)
             out.append(pv)
         out += [plan.manifest for plan in self.claims if not plan.external]
         out += self.config_maps + self.secrets
         return out
+
+
+_RESULT_LISTS = (
+    "volumes",
+    "volume_mounts",
+    "claims",
+    "persistent_volumes",
+    "config_maps",
+    "secrets",
+    "notes",
+)
 
 
 @dataclass
@@ -69,6 +85,17 @@ class _Builder:
     result: Translation = field(default_factory=Translation)
     _volume_by_name: dict[str, dict[str, Any]] = field(default_factory=dict)
     _target_origin: dict[str, str] = field(default_factory=dict)
+
+    def checkpoint(self) -> tuple[dict[str, int], dict[str, Any], dict[str, str]]:
+        """The state to go back to when a mount fails half way (objects are append-only)."""
+        lengths = {name: len(getattr(self.result, name)) for name in _RESULT_LISTS}
+        return lengths, dict(self._volume_by_name), dict(self._target_origin)
+
+    def rollback(self, state: tuple[dict[str, int], dict[str, Any], dict[str, str]]) -> None:
+        """Forget whatever a failed mount added, so no orphan claim or volume is left."""
+        lengths, self._volume_by_name, self._target_origin = state
+        for name, length in lengths.items():
+            del getattr(self.result, name)[length:]
 
     def add_volume(self, volume: dict[str, Any], spec: AnySpec) -> str:
         name = volume["name"]
@@ -190,8 +217,6 @@ def _ephemeral(b: _Builder, spec: VolumeMountSpec, name: str, target: DriverTarg
 
 
 def _volume(b: _Builder, spec: VolumeMountSpec) -> None:
-    for ignored in spec.ignored:
-        b.note(spec, f"ignored {ignored}: no Kubernetes equivalent")
     if spec.source is None:
         volume = {"name": dns1123_label(f"anon{spec.target}"), "emptyDir": {}}
         b.add_mount(spec, b.add_volume(volume, spec))
@@ -346,7 +371,9 @@ def _file(b: _Builder, spec: FileMountSpec) -> None:
                 origin=spec.origin,
             )
         _add_file_object(b, kind, name, spec)
-    file_name = posixpath.basename(spec.target)
+    # The file sits under its key inside the volume, so one volume serves every target
+    # the same config or secret is mounted at; the target names the file in the container.
+    file_name = spec.key
     source: dict[str, Any] = {"items": [{"key": spec.key, "path": file_name}]}
     if spec.mode is not None:
         source["defaultMode"] = spec.mode
@@ -397,21 +424,23 @@ def translate_mounts(
     """
     b = _Builder(policy=policy or StoragePolicy(), privileged=privileged)
     for spec in specs:
+        state = b.checkpoint()
         try:
             _dispatch(b, spec)
         except VolumeOpsError as exc:
             if problems is None:
                 raise
+            b.rollback(state)
             problems.append(exc)
     return b.result
 
 
 def _dispatch(b: _Builder, spec: AnySpec) -> None:
+    for ignored in spec.ignored:
+        b.note(spec, f"ignored {ignored}: no Kubernetes equivalent")
     if isinstance(spec, VolumeMountSpec):
         _volume(b, spec)
     elif isinstance(spec, BindMountSpec):
-        for ignored in spec.ignored:
-            b.note(spec, f"ignored {ignored}: no Kubernetes equivalent")
         _bind(b, spec, spec.source, create=spec.create_host_path)
     elif isinstance(spec, TmpfsMountSpec):
         _tmpfs(b, spec)
@@ -423,14 +452,6 @@ def merge(translations: Sequence[Translation]) -> Translation:
     """Combine translations (e.g. user mounts and the operator's own scratch mounts)."""
     out = Translation()
     for t in translations:
-        for name in (
-            "volumes",
-            "volume_mounts",
-            "claims",
-            "persistent_volumes",
-            "config_maps",
-            "secrets",
-            "notes",
-        ):
+        for name in _RESULT_LISTS:
             getattr(out, name).extend(getattr(t, name))
     return out

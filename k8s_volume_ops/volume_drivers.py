@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .errors import NeedsPolicyError
+from .errors import NeedsPolicyError, SpecError
 from .models import VolumeMountSpec
 from .policy import DriverRule, NfsServer, StoragePolicy
 from .quantity import docker_bytes
@@ -77,7 +77,11 @@ def _local(spec: VolumeMountSpec, opts: dict[str, str], policy: StoragePolicy) -
     o = _options(opts.get("o", ""))
     if kind == "tmpfs":
         size = o.get("size")
-        return DriverTarget(memory=True, size_bytes=docker_bytes(size) if size else None)
+        try:
+            size_bytes = docker_bytes(size) if size else None
+        except ValueError as exc:
+            raise SpecError(f"tmpfs size: {exc}", spec=spec.raw, origin=spec.origin) from exc
+        return DriverTarget(memory=True, size_bytes=size_bytes)
     if "bind" in o and opts.get("device", "").startswith("/"):
         return DriverTarget(host_source=opts["device"])
     rule = policy.drivers.get("local")

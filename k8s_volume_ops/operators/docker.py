@@ -163,6 +163,8 @@ class DockerOperator(KubernetesPodOperator):
     def plan(self, policy: StoragePolicy) -> PodPlan:
         """Translate the rendered arguments; the plan lists every problem found."""
         plan = plan_pod(self.docker_args(), policy)
+        if self.container_name:  # templated, so named only now, as KPO names pods
+            self.name = self._set_name(str(self.container_name))
         for key, value in self.ignored_docker_kwargs.items():
             if value is not None:
                 plan.notes.append(
@@ -233,7 +235,14 @@ class DockerOperator(KubernetesPodOperator):
         plan = self._require_plan()
         namespace = pod_request_obj.metadata.namespace
         self._check_pod_security(to_dict(pod_request_obj), namespace)
-        apply.ensure_objects(self.client, namespace, plan.translation.objects(namespace))
+        skipped: list[str] = []
+        apply.ensure_objects(self.client, namespace, plan.translation.objects(namespace), skipped)
+        for name in skipped:
+            self.log.warning(
+                "Not allowed to create %s; it must exist already (Helm chart nfs[] "
+                "or `k8s-volume-ops apply`)",
+                name,
+            )
         created = apply.ensure_claims(self.client, namespace, plan.translation.claims)
         if created:
             self.log.info("Created claims %s in namespace %s", created, namespace)

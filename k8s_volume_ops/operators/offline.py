@@ -19,7 +19,7 @@ from typing import Any
 
 from ..errors import SpecError, VolumeOpsError
 from ..podsecurity import check_pod_security
-from ..policy import StoragePolicy
+from ..policy import StoragePolicy, load_policy
 from ._k8s import to_dict
 from .docker import DockerOperator
 
@@ -167,6 +167,12 @@ def render_task(
         result.problems.append(exc)
         return result
     op.namespace = namespace or op.namespace or "default"
+    try:
+        if op.storage_policy is not None:  # the operator's own argument comes first
+            policy = load_policy(op.storage_policy)
+    except VolumeOpsError as exc:
+        result.problems.append(exc)
+        return result
     plan = op.plan(policy)
     result.notes, result.problems = plan.notes, plan.problems
     if plan.problems:

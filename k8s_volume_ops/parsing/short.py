@@ -57,7 +57,7 @@ def _parse_mode(mode: str, raw: str, origin: str) -> dict[str, str]:
 
 
 def _split(raw: str, origin: str) -> list[str]:
-    if "\\" in raw or re.match(r"^[a-zA-Z]:[\\/]", raw):
+    if "\\" in raw:
         raise SpecError("Windows paths cannot be mounted into a Linux pod", spec=raw, origin=origin)
     parts = raw.split(":")
     if len(parts) > 3 or any(p == "" for p in parts):
