@@ -118,6 +118,7 @@ def synthetic_context(dag: Any, task: Any, when: datetime) -> dict[str, Any]:
         try_number=1,
         map_index=-1,
         xcom_pull=lambda *a, **k: None,
+        xcom_push=lambda *a, **k: None,
     )
     params = {key: dag.params[key] for key in dag.params}
     return {

@@ -1,0 +1,167 @@
+"""Our operator's execute(), in this process, against the real cluster.
+
+These need control that `airflow dags test` does not give: tasks started at the
+same moment, a task killed while running, a namespace with PodSecurity labels.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import pendulum
+import pytest
+from airflow.sdk import DAG
+from airflow.sdk.exceptions import AirflowFailException
+from docker.types import Mount
+from e2e_support import BUSYBOX, new_namespace, read_claim
+from kubernetes import client
+
+from k8s_volume_ops import DockerOperator
+from k8s_volume_ops.operators.offline import synthetic_context
+
+
+def build_task(
+    kubeconfig: Path, namespace: str, task_id: str, **kwargs: Any
+) -> tuple[DockerOperator, Any]:
+    """One task, rendered with a manual-run context, as a worker would have it."""
+    with DAG(f"inproc_{task_id}", schedule=None, start_date=pendulum.datetime(2025, 1, 1)) as dag:
+        op = DockerOperator(
+            task_id=task_id,
+            image=BUSYBOX,
+            namespace=namespace,
+            config_file=str(kubeconfig),
+            in_cluster=False,
+            kubernetes_conn_id=None,
+            startup_check_interval_seconds=1,
+            **kwargs,
+        )
+    context = synthetic_context(dag, op, pendulum.now("UTC"))
+    op.render_template_fields(context)
+    return op, context
+
+
+def run_task(
+    kubeconfig: Path, namespace: str, task_id: str, **kwargs: Any
+) -> tuple[DockerOperator, Any]:
+    """Build and execute one task (minus the metadata DB); returns its XCom value."""
+    op, context = build_task(kubeconfig, namespace, task_id, **kwargs)
+    return op, op.execute(context)
+
+
+def test_two_tasks_start_together_on_one_new_volume(
+    kubeconfig: Path, core: client.CoreV1Api, namespace: str
+) -> None:
+    """6: one claim, no failure, when two tasks create the same volume at once."""
+    mount = [Mount(target="/data", source="together")]
+    with ThreadPoolExecutor(2) as pool:
+        futures = [
+            pool.submit(
+                run_task,
+                kubeconfig,
+                namespace,
+                f"t{i}",
+                mounts=mount,
+                command=["sh", "-c", f"echo {i} > /data/t{i}; echo done-{i}"],
+            )
+            for i in range(2)
+        ]
+        results = [f.result(timeout=300)[1] for f in futures]
+    assert results == ["done-0", "done-1"]
+    claims = core.list_namespaced_persistent_volume_claim(namespace).items
+    assert [c.metadata.name for c in claims] == ["together"]
+
+
+def test_killed_task_leaves_claim_and_data_for_the_retry(
+    kubeconfig: Path, core: client.CoreV1Api, namespace: str
+) -> None:
+    """7: on_kill deletes the pod; the claim and its data survive; a retry reads them."""
+    mount = [Mount(target="/data", source="kept")]
+    op, context = build_task(
+        kubeconfig,
+        namespace,
+        "long",
+        mounts=mount,
+        command=["sh", "-c", "echo partial > /data/progress; sleep 120"],
+    )
+    errors: list[BaseException] = []
+
+    def execute() -> None:
+        try:
+            op.execute(context)
+        except Exception as exc:  # the kill makes execute() fail, as it should
+            errors.append(exc)
+
+    worker = threading.Thread(target=execute)
+    worker.start()
+    pod = _wait_for_running_pod(core, namespace)
+    op.on_kill()
+    worker.join(timeout=120)
+    assert not worker.is_alive() and errors
+    _wait_gone(core, namespace, pod.metadata.name)
+    claims = core.list_namespaced_persistent_volume_claim(namespace).items
+    assert [c.metadata.name for c in claims] == ["kept"]
+    assert read_claim(core, namespace, "kept", "progress") == "partial\n"
+    _, value = run_task(
+        kubeconfig, namespace, "retry", mounts=mount, command=["cat", "/data/progress"]
+    )
+    assert value == "partial"
+
+
+def _wait_for_running_pod(core: client.CoreV1Api, namespace: str) -> Any:
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        pods = [p for p in core.list_namespaced_pod(namespace).items if p.status.phase == "Running"]
+        if pods:
+            time.sleep(1)  # let the container write its progress file
+            return pods[0]
+        time.sleep(0.5)
+    raise TimeoutError("the long task's pod never ran")
+
+
+def _wait_gone(core: client.CoreV1Api, namespace: str, name: str) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if name not in {p.metadata.name for p in core.list_namespaced_pod(namespace).items}:
+            return
+        time.sleep(0.5)
+    raise TimeoutError(f"pod {name} was not deleted")
+
+
+@pytest.fixture
+def baseline_namespace(core: client.CoreV1Api) -> Any:
+    name = new_namespace(core, "e2e-baseline", {"pod-security.kubernetes.io/enforce": "baseline"})
+    yield name
+    core.delete_namespace(name)
+
+
+def test_pod_security_baseline(
+    kubeconfig: Path, core: client.CoreV1Api, baseline_namespace: str
+) -> None:
+    """8: default translations are admitted; a hostPath rule is refused before submission."""
+    _, value = run_task(
+        kubeconfig,
+        baseline_namespace,
+        "plain",
+        mounts=[Mount("/data", "ok_vol")],
+        command=["sh", "-c", "echo admitted"],
+    )
+    assert value == "admitted"
+    policy = {"binds": [{"source": "/mnt/host", "hostPath": True}]}
+    with pytest.raises(
+        AirflowFailException, match=r"enforces PodSecurity level 'baseline'"
+    ) as info:
+        run_task(
+            kubeconfig,
+            baseline_namespace,
+            "hostpath",
+            storage_policy=policy,
+            mounts=[Mount("/in", "/mnt/host/in", "bind")],
+            command=["ls", "/in"],
+        )
+    assert "hostPath volume '/mnt/host/in'" in str(info.value)
+    pods = core.list_namespaced_pod(baseline_namespace).items
+    assert all(not p.metadata.name.startswith("hostpath") for p in pods)
