@@ -265,7 +265,17 @@ class DockerOperator(KubernetesPodOperator):
         }
 
     def _check_pod_security(self, pod: dict[str, Any], namespace: str) -> None:
-        level = self._policy_level or apply.namespace_pod_security(self.client, namespace)
+        """Refuse before submission what the namespace's PodSecurity level would reject.
+
+        The level is the policy's `podSecurity`, else the namespace's `enforce` label;
+        the label is read only when the pod has something any level could reject, so a
+        plain task costs no extra request.
+        """
+        level = self._policy_level
+        if level is None:
+            if not check_pod_security(pod, "restricted"):
+                return
+            level = apply.namespace_pod_security(self.client, namespace)
         problems = check_pod_security(pod, level)
         if problems:
             lines = "\n".join(f"- {p}" for p in problems)
@@ -304,12 +314,18 @@ class DockerOperator(KubernetesPodOperator):
             self._delete_private_secret(remote_pod)
 
     def _collect_results(self, remote_pod: Any, exit_code: int | None) -> list[str]:
+        """Read the log once, and only when needed: for XCom, or for a failure's message."""
         name, namespace = remote_pod.metadata.name, remote_pod.metadata.namespace
+        push = exit_code == 0 and self._docker_xcom_push
+        failed = exit_code != 0 and exit_code not in self.skip_on_exit_code
+        if push and self.retrieve_output:
+            self._xcom_result = self._retrieved_output(namespace, name)
+            return []
+        if not push and not failed:
+            return []
         text = apply.read_container_log(self.client, namespace, name, self.base_container_name)
-        if exit_code == 0 and self._docker_xcom_push:
+        if push:
             self._xcom_result = xcom_value(text, xcom_all=self.xcom_all)
-            if self.retrieve_output:
-                self._xcom_result = self._retrieved_output(namespace, name)
         return log_lines(text)
 
     def _retrieved_output(self, namespace: str, name: str) -> Any:

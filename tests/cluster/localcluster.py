@@ -367,6 +367,20 @@ class LocalCluster:
                 time.sleep(0.3)
 
 
+@contextlib.contextmanager
+def running_cluster(workdir: Path = DEFAULT_DIR) -> Iterator[tuple[Path, bool]]:
+    """The local cluster in ``workdir``: reused if healthy, else started and, on exit,
+    stopped again. Yields the kubeconfig and whether it was started here."""
+    cluster = LocalCluster(workdir)
+    reused = cluster.healthy()
+    kubeconfig = cluster.start()
+    try:
+        yield kubeconfig, not reused
+    finally:
+        if not reused:
+            cluster.stop()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("command", choices=["up", "down", "status"])
