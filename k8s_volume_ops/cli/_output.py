@@ -2,15 +2,35 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import traceback
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from ..errors import VolumeOpsError
 
-__all__ = ["guarded", "one_line", "yaml_stream"]
+__all__ = ["guarded", "one_line", "quiet_stdout", "yaml_stream"]
+
+
+@contextlib.contextmanager
+def quiet_stdout() -> Iterator[None]:
+    """Send whatever writes to file descriptor 1 (Airflow's loggers do) to stderr.
+
+    Airflow's structured logger holds its own reference to stdout, so swapping
+    `sys.stdout` is not enough; the descriptor itself is pointed at stderr while a
+    DAG loads and its tasks render, and stdout carries nothing but the YAML.
+    """
+    sys.stdout.flush()
+    saved = os.dup(1)
+    os.dup2(2, 1)
+    try:
+        yield
+    finally:
+        sys.stdout.flush()
+        os.dup2(saved, 1)
+        os.close(saved)
 
 
 def one_line(problem: BaseException) -> str:

@@ -16,7 +16,7 @@ from typing import Any
 
 from ..errors import SpecError
 from ..policy import StoragePolicy, load_policy
-from ._output import guarded, one_line, yaml_stream
+from ._output import guarded, one_line, quiet_stdout, yaml_stream
 
 __all__ = ["register"]
 
@@ -68,19 +68,23 @@ Documents = list[tuple[list[str], dict[str, Any]]]
 def _compose(
     path: Path, policy: StoragePolicy, namespace: str | None
 ) -> tuple[Documents, list[str]]:
-    from ..compose import render_compose
+    from ..compose import compose_result
 
-    objects, problems = render_compose(path, policy, namespace)
-    documents = [([f"from {path}"], obj) for obj in objects]
-    return documents, [f"{path}: {one_line(p)}" for p in problems]
+    result = compose_result(path, policy, namespace)
+    header = [f"from {path}"] + [f"note: {note}" for note in result.notes]
+    documents = [
+        (header if i == 0 else [f"from {path}"], obj) for i, obj in enumerate(result.objects)
+    ]
+    return documents, [f"{path}: {one_line(p)}" for p in result.problems]
 
 
 def _dag(
     path: Path, policy: StoragePolicy, namespace: str | None, when: datetime | None
 ) -> tuple[Documents, list[str]]:
-    from ..operators.offline import render_dag_file
+    with quiet_stdout():
+        from ..operators.offline import render_dag_file
 
-    renders, errors = render_dag_file(path.resolve(), policy, namespace, when)
+        renders, errors = render_dag_file(path.resolve(), policy, namespace, when)
     problems = [
         f"{file}: import error: {one_line(Exception(text))}" for file, text in errors.items()
     ]

@@ -1,0 +1,303 @@
+"""Read a compose file the way `docker compose` does, up to the point where Docker runs it.
+
+That means: interpolate `${VAR}` forms with the environment over a `.env` beside
+the file, make relative bind sources (and `env_file`, config/secret `file:`
+sources) absolute against the file's folder, read config and secret contents,
+and merge `env_file` into `environment`. Host paths are read only for services
+whose Kompose label asks for ConfigMaps or hostPaths: otherwise the machine that
+renders is not the machine that runs, and its files must not change the output.
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+import stat
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from ..errors import SpecError, VolumeOpsError
+from ..parsing.compose import FileSource, labels_dict
+from .interpolate import Interpolator
+from .pod import environment_dict
+from .project import ComposeProject, HostPath
+
+__all__ = ["CONFIGMAP_LIMIT", "load_compose", "project_from_data"]
+
+CONFIGMAP_LIMIT = 1024 * 1024
+"""A ConfigMap or Secret holds at most 1 MiB; bigger files are refused, not truncated."""
+KOMPOSE_TYPE = "kompose.volume.type"
+
+
+def load_compose(path: Path, environ: Mapping[str, str] | None = None) -> ComposeProject:
+    """Load `path`; `environ` defaults to `os.environ`. Raises SpecError if unreadable."""
+    origin = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SpecError(f"cannot read the compose file: {exc}") from exc
+    import yaml
+
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise SpecError(f"not valid YAML: {exc}") from exc
+    base_dir = str(path.resolve().parent)
+    shell = os.environ if environ is None else environ
+    env = {**_dotenv(Path(base_dir) / ".env", shell), **shell}
+    return project_from_data(data, origin=origin, base_dir=base_dir, environ=env)
+
+
+def _dotenv(path: Path, shell: Mapping[str, str]) -> dict[str, str]:
+    """`.env` values, each interpolated with the shell and the ones before it."""
+    if not path.is_file():
+        return {}
+    from dotenv import dotenv_values
+
+    values: dict[str, str] = {}
+    for key, raw in dotenv_values(path, interpolate=False).items():
+        if raw is not None:
+            values[key] = Interpolator({**values, **shell}).text(raw, str(path))
+    return values
+
+
+def project_from_data(
+    data: object, *, origin: str, base_dir: str, environ: Mapping[str, str]
+) -> ComposeProject:
+    """Build the project from a parsed compose document (reads the files it names)."""
+    if not isinstance(data, Mapping) or not isinstance(data.get("services"), Mapping):
+        raise SpecError("a compose file needs a `services:` mapping")
+    interpolator = Interpolator(environ)
+    document: dict[str, Any] = interpolator.document(dict(data), "")
+    home = environ.get("HOME")
+    problems: list[VolumeOpsError] = []
+    services: dict[str, dict[str, Any]] = {}
+    for name, service in document["services"].items():
+        if not isinstance(service, Mapping):
+            problems.append(
+                SpecError("a service must be a mapping", spec=service, origin=_at(name))
+            )
+            continue
+        services[str(name)] = _service(dict(service), base_dir, home, problems, _at(name))
+    notes = tuple(
+        f"variable {name} is not set; it was replaced by an empty string"
+        for name in sorted(interpolator.unset)
+    )
+    return ComposeProject(
+        origin=origin,
+        base_dir=base_dir,
+        services=services,
+        volumes=_volumes(document.get("volumes"), base_dir, home),
+        configs=_sources(document.get("configs"), base_dir, environ, "config"),
+        secrets=_sources(document.get("secrets"), base_dir, environ, "secret"),
+        environ=environ,
+        host_paths=_host_paths(services),
+        problems=tuple(problems),
+        notes=notes,
+    )
+
+
+def _at(service: object) -> str:
+    return f"services.{service}"
+
+
+def _absolute(path: str, base_dir: str, home: str | None) -> str:
+    """`path` against the compose file's folder; `~` is $HOME, kept as is when unset."""
+    if path == "~" or path.startswith("~/"):
+        if not home:
+            return path
+        path = home + path[1:]
+    return posixpath.normpath(posixpath.join(base_dir, path))
+
+
+def _resolve_volume(entry: object, base_dir: str, home: str | None) -> object:
+    """A service `volumes:` entry with a relative bind source made absolute."""
+    if isinstance(entry, str):
+        source, colon, rest = entry.partition(":")
+        if colon and source.startswith((".", "~")):
+            return f"{_absolute(source, base_dir, home)}:{rest}"
+        return entry
+    if isinstance(entry, Mapping) and entry.get("type") == "bind":
+        bind_source = entry.get("source")
+        if isinstance(bind_source, str) and bind_source and "\\" not in bind_source:
+            return {**entry, "source": _absolute(bind_source, base_dir, home)}
+    return entry
+
+
+def _service(
+    service: dict[str, Any],
+    base_dir: str,
+    home: str | None,
+    problems: list[VolumeOpsError],
+    origin: str,
+) -> dict[str, Any]:
+    volumes = service.get("volumes")
+    if isinstance(volumes, list):
+        service["volumes"] = [_resolve_volume(v, base_dir, home) for v in volumes]
+    env_files = service.pop("env_file", None)
+    if env_files is not None:
+        from_files = _env_files(env_files, base_dir, problems, f"{origin}.env_file")
+        service["environment"] = {**from_files, **environment_dict(service.get("environment"))}
+    return service
+
+
+def _env_files(
+    value: object, base_dir: str, problems: list[VolumeOpsError], origin: str
+) -> dict[str, str | None]:
+    from dotenv import dotenv_values
+
+    entries = value if isinstance(value, list) else [value]
+    merged: dict[str, str | None] = {}
+    for entry in entries:
+        path, required = entry, True
+        if isinstance(entry, Mapping):
+            path, required = entry.get("path"), bool(entry.get("required", True))
+        file = Path(_absolute(str(path), base_dir, None))
+        try:
+            if file.is_file():
+                merged.update(dotenv_values(file, interpolate=False))
+                continue
+            reason = "env_file not found"
+        except (OSError, UnicodeDecodeError) as exc:
+            reason = f"env_file cannot be read: {exc}"
+        if required:
+            problems.append(SpecError(reason, spec=str(file), origin=origin))
+    return merged
+
+
+def _volumes(value: object, base_dir: str, home: str | None) -> dict[str, Any]:
+    """Top-level volumes; a local `o: bind` device path is resolved like a bind source."""
+    if not isinstance(value, Mapping):
+        return {}
+    return {str(name): _bind_device(entry, base_dir, home) for name, entry in value.items()}
+
+
+def _bind_device(entry: object, base_dir: str, home: str | None) -> object:
+    opts = entry.get("driver_opts") if isinstance(entry, Mapping) else None
+    if not isinstance(entry, Mapping) or not isinstance(opts, Mapping):
+        return entry
+    device = opts.get("device")
+    if isinstance(device, str) and "bind" in str(opts.get("o", "")).split(","):
+        return {**entry, "driver_opts": {**opts, "device": _absolute(device, base_dir, home)}}
+    return entry
+
+
+def _sources(
+    value: object, base_dir: str, environ: Mapping[str, str], kind: str
+) -> dict[str, FileSource]:
+    if not isinstance(value, Mapping):
+        return {}
+    return {str(name): _source(entry, base_dir, environ, kind) for name, entry in value.items()}
+
+
+def _source(entry: object, base_dir: str, environ: Mapping[str, str], kind: str) -> FileSource:
+    if not isinstance(entry, Mapping):
+        return FileSource(error="must be a mapping with file, environment or external")
+    if entry.get("external"):
+        return FileSource(external=True)
+    if entry.get("file") is not None:
+        file = Path(_absolute(str(entry["file"]), base_dir, None))
+        try:
+            content = file.read_bytes()
+        except OSError as exc:
+            return FileSource(error=f"cannot read {str(file)!r}: {exc.strerror}")
+        if len(content) > CONFIGMAP_LIMIT:
+            return FileSource(error=f"{str(file)!r} is larger than the 1 MiB a {kind} can hold")
+        return FileSource(content=content)
+    if entry.get("environment") is not None:
+        variable = str(entry["environment"])
+        if variable not in environ:
+            return FileSource(error=f"environment variable {variable} is not set")
+        return FileSource(content=environ[variable].encode())
+    if kind == "config" and entry.get("content") is not None:
+        return FileSource(content=str(entry["content"]).encode())
+    allowed = (
+        "file, environment, content or external"
+        if kind == "config"
+        else "file, environment or external"
+    )
+    return FileSource(error=f"needs one of {allowed}")
+
+
+def _host_paths(services: Mapping[str, Mapping[str, Any]]) -> dict[str, HostPath]:
+    """Inspect the bind sources of services labelled `kompose.volume.type` configMap/hostPath."""
+    found: dict[str, HostPath] = {}
+    for service in services.values():
+        try:
+            kind = labels_dict(service.get("labels")).get(KOMPOSE_TYPE)
+        except SpecError:
+            continue
+        if kind not in ("configMap", "hostPath"):
+            continue
+        for source in _bind_sources(service.get("volumes")):
+            if source not in found:
+                found[source] = _inspect(Path(source), read=kind == "configMap")
+    return found
+
+
+def _bind_sources(volumes: object) -> list[str]:
+    sources: list[str] = []
+    for entry in volumes if isinstance(volumes, list) else []:
+        if isinstance(entry, str) and entry.startswith("/") and ":" in entry:
+            sources.append(posixpath.normpath(entry.partition(":")[0]))
+        elif isinstance(entry, Mapping) and entry.get("type") == "bind":
+            source = entry.get("source")
+            if isinstance(source, str) and source.startswith("/"):
+                sources.append(posixpath.normpath(source))
+    return sources
+
+
+def _inspect(path: Path, *, read: bool) -> HostPath:
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        return HostPath(kind="missing")
+    except OSError as exc:
+        return HostPath(kind="other", error=f"cannot stat: {exc.strerror}")
+    if stat.S_ISSOCK(mode):
+        return HostPath(kind="socket")
+    if stat.S_ISREG(mode):
+        return _read_file(path) if read else HostPath(kind="file")
+    if stat.S_ISDIR(mode):
+        return _read_dir(path) if read else HostPath(kind="dir")
+    return HostPath(kind="other")
+
+
+def _read_file(path: Path) -> HostPath:
+    try:
+        with path.open("rb") as handle:
+            content = handle.read(CONFIGMAP_LIMIT + 1)
+    except OSError as exc:
+        return HostPath(kind="file", error=f"cannot read: {exc.strerror}")
+    if len(content) > CONFIGMAP_LIMIT:
+        return HostPath(kind="file", error="larger than a ConfigMap's 1 MiB limit")
+    return HostPath(kind="file", content=content)
+
+
+def _read_dir(path: Path) -> HostPath:
+    files: dict[str, bytes] = {}
+    skipped: list[str] = []
+    total = 0
+    try:
+        children = sorted(path.iterdir())
+    except OSError as exc:
+        return HostPath(kind="dir", error=f"cannot list: {exc.strerror}")
+    for child in children:
+        entry = _read_file(child) if child.is_file() else None
+        if entry is None or entry.content is None or not _is_key(child.name):
+            skipped.append(child.name)
+            continue
+        total += len(entry.content)
+        if total > CONFIGMAP_LIMIT:
+            return HostPath(kind="dir", error="its files exceed a ConfigMap's 1 MiB limit")
+        files[child.name] = entry.content
+    return HostPath(kind="dir", files=files, skipped=tuple(skipped))
+
+
+def _is_key(name: str) -> bool:
+    return all(c.isascii() and (c.isalnum() or c in "-._") for c in name) and name not in (
+        "",
+        ".",
+        "..",
+    )
