@@ -9,16 +9,18 @@ dropped without a word.
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from ._names import dns1123_label
-from .claims import MANAGED_BY, ClaimPlan, claim_for_volume, claim_name_for, nfs_pair
+from .claims import ClaimPlan, claim_for_volume, claim_name_for, nfs_pair
 from .errors import ConflictError, NeedsPolicyError, SpecError, UnsupportedError, VolumeOpsError
+from .file_mounts import add_file_mount
 from .models import BindMountSpec, FileMountSpec, TmpfsMountSpec, VolumeMountSpec
 from .policy import BindRule, NfsServer, StoragePolicy
 from .quantity import bytes_to_quantity
+from .translation import RESULT_LISTS, Translation
 from .volume_drivers import DriverTarget, resolve_driver
 
 __all__ = ["Translation", "claim_for_volume", "translate_mounts"]
@@ -36,49 +38,6 @@ _SOCKETS = ("/var/run/docker.sock", "/run/docker.sock")
 
 
 @dataclass
-class Translation:
-    """Everything a pod needs for its mounts, as manifest dicts."""
-
-    volumes: list[dict[str, Any]] = field(default_factory=list)
-    volume_mounts: list[dict[str, Any]] = field(default_factory=list)
-    claims: list[ClaimPlan] = field(default_factory=list)
-    persistent_volumes: list[dict[str, Any]] = field(default_factory=list)
-    config_maps: list[dict[str, Any]] = field(default_factory=list)
-    secrets: list[dict[str, Any]] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-
-    def objects(self, namespace: str | None = None) -> list[dict[str, Any]]:
-        """Cluster objects to create before the pod, in creation order.
-
-        External claims are left out: they must exist already and are never created.
-        """
-        out: list[dict[str, Any]] = []
-        for pv in self.persistent_volumes:
-            pv = {**pv, "spec": dict(pv["spec"])}
-            if namespace:
-                pv["spec"]["claimRef"] = {**pv["spec"]["claimRef"], "namespace": namespace}
-            else:
-                # A claimRef without a namespace never matches a claim, so the pair would
-                # never bind; the claim's volumeName alone still binds it to this volume.
-                pv["spec"].pop("claimRef", None)
-            out.append(pv)
-        out += [plan.manifest for plan in self.claims if not plan.external]
-        out += self.config_maps + self.secrets
-        return out
-
-
-_RESULT_LISTS = (
-    "volumes",
-    "volume_mounts",
-    "claims",
-    "persistent_volumes",
-    "config_maps",
-    "secrets",
-    "notes",
-)
-
-
-@dataclass
 class _Builder:
     policy: StoragePolicy
     privileged: bool
@@ -88,7 +47,7 @@ class _Builder:
 
     def checkpoint(self) -> tuple[dict[str, int], dict[str, Any], dict[str, str]]:
         """The state to go back to when a mount fails half way (objects are append-only)."""
-        lengths = {name: len(getattr(self.result, name)) for name in _RESULT_LISTS}
+        lengths = {name: len(getattr(self.result, name)) for name in RESULT_LISTS}
         return lengths, dict(self._volume_by_name), dict(self._target_origin)
 
     def rollback(self, state: tuple[dict[str, int], dict[str, Any], dict[str, str]]) -> None:
@@ -359,57 +318,6 @@ def _propagation(b: _Builder, spec: AnySpec, propagation: str) -> str:
     return mode
 
 
-def _file(b: _Builder, spec: FileMountSpec) -> None:
-    """A compose config or secret: one file of a ConfigMap or Secret, mounted by subPath."""
-    kind = "ConfigMap" if spec.type == "config" else "Secret"
-    name = dns1123_label(f"{spec.type}-{spec.object_name}")
-    if not spec.external:
-        if spec.content is None:
-            raise SpecError(
-                f"{spec.type} {spec.object_name!r} has no content to put in a {kind}",
-                spec=spec.raw,
-                origin=spec.origin,
-            )
-        _add_file_object(b, kind, name, spec)
-    # The file sits under its key inside the volume, so one volume serves every target
-    # the same config or secret is mounted at; the target names the file in the container.
-    file_name = spec.key
-    source: dict[str, Any] = {"items": [{"key": spec.key, "path": file_name}]}
-    if spec.mode is not None:
-        source["defaultMode"] = spec.mode
-    if kind == "ConfigMap":
-        volume = {"name": name, "configMap": {"name": name, **source}}
-    else:
-        volume = {"name": name, "secret": {"secretName": name, **source}}
-    b.add_mount(spec, b.add_volume(volume, spec), sub_path=file_name, read_only=True)
-
-
-def _add_file_object(b: _Builder, kind: str, name: str, spec: FileMountSpec) -> None:
-    import base64
-
-    assert spec.content is not None
-    bucket = b.result.config_maps if kind == "ConfigMap" else b.result.secrets
-    if any(obj["metadata"]["name"] == name for obj in bucket):
-        return
-    encoded = base64.b64encode(spec.content).decode()
-    data_key = "binaryData" if kind == "ConfigMap" else "data"
-    obj: dict[str, Any] = {
-        "apiVersion": "v1",
-        "kind": kind,
-        "metadata": {"name": name, "labels": dict(MANAGED_BY)},
-        data_key: {spec.key: encoded},
-    }
-    if kind == "ConfigMap":
-        try:
-            obj = {**obj, "data": {spec.key: spec.content.decode()}}
-            del obj["binaryData"]
-        except UnicodeDecodeError:
-            pass
-    else:
-        obj["type"] = "Opaque"
-    bucket.append(obj)
-
-
 def translate_mounts(
     specs: Iterable[AnySpec],
     policy: StoragePolicy | None = None,
@@ -445,13 +353,4 @@ def _dispatch(b: _Builder, spec: AnySpec) -> None:
     elif isinstance(spec, TmpfsMountSpec):
         _tmpfs(b, spec)
     else:
-        _file(b, spec)
-
-
-def merge(translations: Sequence[Translation]) -> Translation:
-    """Combine translations (e.g. user mounts and the operator's own scratch mounts)."""
-    out = Translation()
-    for t in translations:
-        for name in _RESULT_LISTS:
-            getattr(out, name).extend(getattr(t, name))
-    return out
+        add_file_mount(b, spec)

@@ -235,15 +235,16 @@ class DockerOperator(KubernetesPodOperator):
         plan = self._require_plan()
         namespace = pod_request_obj.metadata.namespace
         self._check_pod_security(to_dict(pod_request_obj), namespace)
+        translation = plan.translation.for_namespace(namespace)
         skipped: list[str] = []
-        apply.ensure_objects(self.client, namespace, plan.translation.objects(namespace), skipped)
+        apply.ensure_objects(self.client, namespace, translation.objects(namespace), skipped)
         for name in skipped:
             self.log.warning(
                 "Not allowed to create %s; it must exist already (Helm chart nfs[] "
                 "or `k8s-volume-ops apply`)",
                 name,
             )
-        created = apply.ensure_claims(self.client, namespace, plan.translation.claims)
+        created = apply.ensure_claims(self.client, namespace, translation.claims)
         if created:
             self.log.info("Created claims %s in namespace %s", created, namespace)
         if self._private_secret:

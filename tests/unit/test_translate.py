@@ -157,7 +157,14 @@ def test_nfs_persistent_volume_mode_binds_pv_and_claim_by_name() -> None:
     assert pv["spec"]["nfs"]["path"] == "/exports/x"
     assert claim.manifest["spec"]["volumeName"] == pv["metadata"]["name"]
     assert pv["spec"]["claimRef"]["name"] == claim.name
-    assert t.objects("airflow")[0]["spec"]["claimRef"]["namespace"] == "airflow"
+    placed = t.for_namespace("airflow")
+    (pv_there,) = placed.persistent_volumes
+    assert pv_there["metadata"]["name"] == f"airflow-{pv['metadata']['name']}"
+    assert pv_there["spec"]["claimRef"] == {"name": claim.name, "namespace": "airflow"}
+    assert placed.claims[0].manifest["spec"]["volumeName"] == pv_there["metadata"]["name"]
+    assert placed.for_namespace("airflow") is placed
+    assert t.objects("airflow")[0] == pv_there
+    assert "claimRef" not in t.objects()[0]["spec"]
 
 
 def test_nfs_from_a_docker_driver_config() -> None:
