@@ -248,15 +248,17 @@ def _bind(b: _Builder, spec: AnySpec, source: str, *, create: bool) -> None:
             origin=spec.origin,
             hint="drop this mount: the task now runs as a pod, started through the Kubernetes API",
         )
+    # A refusal no rule can fix comes before asking for a rule.
+    propagation = getattr(spec, "propagation", None)
+    mode = _propagation(b, spec, propagation) if propagation else None
     rule = b.policy.bind_rule_for(source)
     if rule is None:
         raise _no_rule(spec, source)
     rest = posixpath.relpath(source, rule.source) if source != rule.source else ""
     rest = "" if rest == "." else rest
     extra: dict[str, Any] = {"read_only": bool(rule.read_only)}
-    propagation = getattr(spec, "propagation", None)
-    if propagation:
-        extra["mountPropagation"] = _propagation(b, spec, propagation)
+    if mode:
+        extra["mountPropagation"] = mode
     _bind_target(b, spec, rule, source, rest, create, extra)
 
 

@@ -3,34 +3,51 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import sys
 import traceback
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any
+from typing import Any, TextIO
 
 from ..errors import VolumeOpsError
 
-__all__ = ["guarded", "one_line", "quiet_stdout", "yaml_stream"]
+__all__ = ["guarded", "one_line", "quiet_airflow", "yaml_stream"]
 
 
 @contextlib.contextmanager
-def quiet_stdout() -> Iterator[None]:
-    """Send whatever writes to file descriptor 1 (Airflow's loggers do) to stderr.
+def quiet_airflow(*, keep_stderr: bool = False) -> Iterator[TextIO]:
+    """Point fds 1 and 2 away while Airflow runs; yield a stream on the real stderr.
 
-    Airflow's structured logger holds its own reference to stdout, so swapping
-    `sys.stdout` is not enough; the descriptor itself is pointed at stderr while a
-    DAG loads and its tasks render, and stdout carries nothing but the YAML.
+    Redirecting the file descriptors, not `sys.stdout`, is what catches output from
+    handlers that kept a reference to the original stream.
     """
-    sys.stdout.flush()
-    saved = os.dup(1)
-    os.dup2(2, 1)
+    _flush_all()
+    saved_out, saved_err = os.dup(1), os.dup(2)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    real_stderr = os.fdopen(os.dup(saved_err), "w", buffering=1)
     try:
-        yield
+        os.dup2(saved_err if keep_stderr else devnull, 1)
+        if not keep_stderr:
+            os.dup2(devnull, 2)
+        yield real_stderr
     finally:
-        sys.stdout.flush()
-        os.dup2(saved, 1)
-        os.close(saved)
+        _flush_all()
+        os.dup2(saved_out, 1)
+        os.dup2(saved_err, 2)
+        for fd in (saved_out, saved_err, devnull):
+            os.close(fd)
+        real_stderr.close()
+
+
+def _flush_all() -> None:
+    for stream in (sys.stdout, sys.stderr, sys.__stdout__, sys.__stderr__):
+        with contextlib.suppress(Exception):
+            if stream is not None:
+                stream.flush()
+    for handler in logging.getLogger().handlers:
+        with contextlib.suppress(Exception):
+            handler.flush()
 
 
 def one_line(problem: BaseException) -> str:

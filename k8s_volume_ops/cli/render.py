@@ -15,8 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import SpecError
+from ..migrate.verdicts import exception_text
 from ..policy import StoragePolicy, load_policy
-from ._output import guarded, one_line, quiet_stdout, yaml_stream
+from ._output import guarded, one_line, quiet_airflow, yaml_stream
 
 __all__ = ["register"]
 
@@ -81,13 +82,11 @@ def _compose(
 def _dag(
     path: Path, policy: StoragePolicy, namespace: str | None, when: datetime | None
 ) -> tuple[Documents, list[str]]:
-    with quiet_stdout():
+    with quiet_airflow():
         from ..operators.offline import render_dag_file
 
         renders, errors = render_dag_file(path.resolve(), policy, namespace, when)
-    problems = [
-        f"{file}: import error: {one_line(Exception(text))}" for file, text in errors.items()
-    ]
+    problems = [f"{file}: import error: {exception_text(text)}" for file, text in errors.items()]
     documents: Documents = []
     seen: set[tuple[str, str]] = set()
     for task in renders:

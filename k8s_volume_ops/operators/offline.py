@@ -62,9 +62,7 @@ _STOCK_ATTRS = (
     "tmp_dir",
     "skip_on_exit_code",
     "do_xcom_push",
-    "docker_url",
-    "host_tmp_dir",
-)
+)  # not docker_url: the stock operator fills it in itself, so it says nothing about the task
 
 
 @dataclass

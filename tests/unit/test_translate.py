@@ -215,6 +215,11 @@ def test_propagation() -> None:
     assert ok.volume_mounts[0]["mountPropagation"] == "Bidirectional"
 
 
+def test_a_refusal_no_rule_fixes_comes_before_asking_for_a_rule() -> None:
+    with pytest.raises(UnsupportedError, match="only in privileged containers"):
+        tr(Mount("/a", "/unmapped/a", "bind", propagation="rshared"))
+
+
 def test_hostpath_refused_under_baseline() -> None:
     policy = SHARED.model_copy(update={"pod_security": "baseline"})
     with pytest.raises(UnsupportedError, match="forbidden by PodSecurity level 'baseline'"):

@@ -1,0 +1,3 @@
+"""In a hidden directory: never scanned."""
+
+from airflow.providers.docker.operators.docker import DockerOperator  # noqa: F401
