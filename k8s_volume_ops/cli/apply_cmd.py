@@ -115,7 +115,8 @@ def _dag(
     from ._output import quiet_airflow
 
     with quiet_airflow():
-        from ..operators.offline import REDACTED, render_dag_file
+        from ..operators.docker import REDACTED
+        from ..operators.offline import render_dag_file
 
         renders, errors = render_dag_file(path.resolve(), policy, namespace)
     problems = [

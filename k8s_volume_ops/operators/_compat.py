@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from airflow.sdk import BaseHook
 from airflow.sdk.exceptions import AirflowException, AirflowFailException, AirflowSkipException
 
-__all__ = ["AirflowException", "AirflowFailException", "AirflowSkipException"]
+__all__ = ["AirflowException", "AirflowFailException", "AirflowSkipException", "BaseHook"]

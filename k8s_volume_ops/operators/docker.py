@@ -21,11 +21,14 @@ from .. import apply
 from ..podplan import RETRIEVE_CONTAINER, DockerArgs, PodPlan, plan_pod
 from ..podsecurity import check_pod_security
 from ..policy import POLICY_CONFIGMAP_ENV, POLICY_ENV, StoragePolicy, load_policy
+from ..registry import pull_secret
 from ..xcom import log_lines, output_file_bytes, xcom_value
-from ._compat import AirflowException, AirflowFailException, AirflowSkipException
+from ._compat import AirflowException, AirflowFailException, AirflowSkipException, BaseHook
 from ._k8s import merge_plan, to_dict, to_pod
 
-__all__ = ["ContainerFailedError", "DockerOperator"]
+__all__ = ["REDACTED", "ContainerFailedError", "DockerOperator"]
+
+REDACTED = "<redacted>"
 
 _IGNORED = (
     "docker_url",
@@ -130,6 +133,7 @@ class DockerOperator(KubernetesPodOperator):
         self._docker_xcom_push = do_xcom_push
         self._xcom_result: Any = None
         self._private_secret: str | None = None
+        self._registry_secret: str | None = None
         self._policy_level: str | None = None
 
     # -- translation (after Jinja rendering) ------------------------------------------
@@ -226,7 +230,11 @@ class DockerOperator(KubernetesPodOperator):
         self._private_secret = (
             f"{pod.metadata.name}-private-env" if self._plan.private_env else None
         )
+        self._registry_secret = f"{pod.metadata.name}-registry" if self.docker_conn_id else None
         merged = merge_plan(to_dict(pod), self._plan, self._private_secret or "")
+        if self._registry_secret:
+            pulls = merged["spec"].get("imagePullSecrets") or []
+            merged["spec"]["imagePullSecrets"] = [*pulls, {"name": self._registry_secret}]
         return to_pod(merged)
 
     # -- cluster side ----------------------------------------------------------------
@@ -249,6 +257,8 @@ class DockerOperator(KubernetesPodOperator):
             self.log.info("Created claims %s in namespace %s", created, namespace)
         if self._private_secret:
             apply.create_or_replace_secret(self.client, namespace, self.private_secret_body())
+        if self._registry_secret:
+            apply.create_or_replace_secret(self.client, namespace, self.registry_secret_body())
         return super().get_or_create_pod(pod_request_obj, context)
 
     def private_secret_body(self) -> dict[str, Any]:
@@ -264,6 +274,29 @@ class DockerOperator(KubernetesPodOperator):
             },
             "stringData": plan.secret_data(),
         }
+
+    def registry_secret_body(self, *, redacted: bool = False) -> dict[str, Any]:
+        """The image pull Secret built from the `docker_conn_id` connection."""
+        name = str(self._registry_secret)
+        if redacted:
+            body = pull_secret(name, host="registry", port=None, login="user", password=None)
+            body["stringData"] = {".dockerconfigjson": REDACTED}
+            return body
+        conn = BaseHook.get_connection(str(self.docker_conn_id))
+        email = (conn.extra_dejson or {}).get("email")
+        return pull_secret(
+            name,
+            host=conn.host,
+            port=conn.port,
+            login=conn.login,
+            password=conn.password,
+            email=email,
+        )
+
+    @property
+    def task_secrets(self) -> list[str]:
+        """The Secrets made for this pod only (owned by it, deleted when it ends)."""
+        return [name for name in (self._private_secret, self._registry_secret) if name]
 
     def _check_pod_security(self, pod: dict[str, Any], namespace: str) -> None:
         """Refuse before submission what the namespace's PodSecurity level would reject.
@@ -286,10 +319,11 @@ class DockerOperator(KubernetesPodOperator):
             )
 
     def await_pod_start(self, pod: Any) -> None:
-        """Hand the private Secret to the pod before waiting: GC deletes it with the pod."""
+        """Hand the task's Secrets to the pod before waiting: GC deletes them with it."""
         remote = getattr(self, "remote_pod", None)
-        if self._private_secret and remote is not None and remote.metadata.uid:
-            apply.own_by_pod(self.client, remote.metadata.namespace, self._private_secret, remote)
+        if remote is not None and remote.metadata.uid:
+            for name in self.task_secrets:
+                apply.own_by_pod(self.client, remote.metadata.namespace, name, remote)
         super().await_pod_start(pod)
 
     def cleanup(
@@ -312,7 +346,7 @@ class DockerOperator(KubernetesPodOperator):
                 logs=logs,
             ) from exc
         finally:
-            self._delete_private_secret(remote_pod)
+            self._delete_task_secrets(remote_pod)
 
     def _collect_results(self, remote_pod: Any, exit_code: int | None) -> list[str]:
         """Read the log once, and only when needed: for XCom, or for a failure's message."""
@@ -334,15 +368,14 @@ class DockerOperator(KubernetesPodOperator):
         data = output_file_bytes(text)
         return None if data is None else self.pickling_library.loads(data)
 
-    def _delete_private_secret(self, remote_pod: Any) -> None:
-        if not self._private_secret or remote_pod is None:
+    def _delete_task_secrets(self, remote_pod: Any) -> None:
+        if remote_pod is None:
             return
-        try:
-            self.client.delete_namespaced_secret(
-                self._private_secret, remote_pod.metadata.namespace
-            )
-        except Exception as exc:  # the pod owns it: garbage collection is the fallback
-            self.log.warning("Could not delete Secret %s now: %s", self._private_secret, exc)
+        for name in self.task_secrets:
+            try:
+                self.client.delete_namespaced_secret(name, remote_pod.metadata.namespace)
+            except Exception as exc:  # the pod owns it: garbage collection is the fallback
+                self.log.warning("Could not delete Secret %s now: %s", name, exc)
 
     def _require_plan(self) -> PodPlan:
         if self._plan is None:

@@ -21,11 +21,10 @@ from ..errors import SpecError, VolumeOpsError
 from ..podsecurity import check_pod_security
 from ..policy import StoragePolicy, load_policy
 from ._k8s import to_dict
-from .docker import DockerOperator
+from .docker import REDACTED, DockerOperator
 
 __all__ = ["TaskRender", "from_stock", "load_dag_file", "render_dag_file", "render_task"]
 
-REDACTED = "<redacted>"
 _STOCK_ATTRS = (
     "image",
     "command",
@@ -194,11 +193,15 @@ def _build(op: DockerOperator, context: dict[str, Any]) -> dict[str, Any]:
 
 
 def _secrets(op: DockerOperator) -> list[dict[str, Any]]:
-    if not op.private_secret_name:
-        return []
-    body = op.private_secret_body()
-    body["stringData"] = dict.fromkeys(body["stringData"], REDACTED)
-    return [body]
+    """The task's own Secrets, values redacted (no connection is looked up offline)."""
+    secrets = []
+    if op.private_secret_name:
+        body = op.private_secret_body()
+        body["stringData"] = dict.fromkeys(body["stringData"], REDACTED)
+        secrets.append(body)
+    if op.docker_conn_id:
+        secrets.append(op.registry_secret_body(redacted=True))
+    return secrets
 
 
 def render_dag_file(

@@ -165,3 +165,26 @@ def test_pod_security_baseline(
     assert "hostPath volume '/mnt/host/in'" in str(info.value)
     pods = core.list_namespaced_pod(baseline_namespace).items
     assert all(not p.metadata.name.startswith("hostpath") for p in pods)
+
+
+def test_docker_conn_id_pull_secret_lives_with_the_pod(
+    kubeconfig: Path, core: client.CoreV1Api, namespace: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The registry login reaches the pod as imagePullSecrets, and leaves with it."""
+    monkeypatch.setenv(
+        "AIRFLOW_CONN_E2E_REGISTRY",
+        '{"conn_type": "docker", "host": '
+        '"registry.example.com", "port": 5000, "login": "robot", "password": "s3cret-pw"}',
+    )
+    op, value = run_task(
+        kubeconfig,
+        namespace,
+        "pull",
+        docker_conn_id="e2e_registry",
+        auto_remove="never",
+        command=["sh", "-c", "echo pulled"],
+    )
+    assert value == "pulled"
+    pod = core.read_namespaced_pod(op.pod.metadata.name, namespace)
+    assert [s.name for s in pod.spec.image_pull_secrets] == [f"{pod.metadata.name}-registry"]
+    assert core.list_namespaced_secret(namespace).items == []  # deleted once the task ended

@@ -130,3 +130,15 @@ def test_env_file_and_command_templates() -> None:
     container = pod_of(render(task))["spec"]["containers"][0]
     assert container["args"] == ["echo", "3"]
     assert {"name": "A", "value": "3"} in container["env"]
+
+
+def test_docker_conn_id_becomes_an_image_pull_secret() -> None:
+    task = make_task(image="registry.example.com:5000/app:1", docker_conn_id="my_registry")
+    result = render(task)
+    pod = pod_of(result)
+    secret = result.objects[-2]
+    name = f"{pod['metadata']['name']}-registry"
+    assert pod["spec"]["imagePullSecrets"] == [{"name": name}]
+    assert secret["type"] == "kubernetes.io/dockerconfigjson"
+    assert secret["metadata"]["name"] == name
+    assert secret["stringData"] == {".dockerconfigjson": "<redacted>"}
