@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -165,30 +164,3 @@ def chart_values() -> dict[str, Any]:
 def chart_schema() -> dict[str, Any]:
     """The chart's values.schema.json as data."""
     return dict(json.loads((CHART / "values.schema.json").read_text()))
-
-
-def local_cluster_kubeconfig() -> Path:
-    """A kubeconfig for the e2e tests: `$KUBECONFIG`, else the local cluster (started
-    or reused by tests/cluster/localcluster.py); skips when neither is available."""
-    configured = os.environ.get("KUBECONFIG")
-    if configured:
-        return Path(configured)
-    script = REPO / "tests" / "cluster" / "localcluster.py"
-    if not script.is_file():
-        pytest.skip("no cluster: KUBECONFIG is unset and tests/cluster/localcluster.py is missing")
-    proc = subprocess.run(
-        [sys.executable, str(script), "up"],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    if proc.returncode != 0:
-        pytest.skip(f"no cluster: `localcluster.py up` failed:\n{proc.stderr[-2000:]}")
-    return Path(proc.stdout.strip().splitlines()[-1])
-
-
-@pytest.fixture(scope="session")
-def kubeconfig() -> Path:
-    """The cluster the e2e tests install into (see `local_cluster_kubeconfig`)."""
-    return local_cluster_kubeconfig()

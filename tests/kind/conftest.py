@@ -9,8 +9,6 @@ exact helm command of `make e2e-kind` against the local test cluster.
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -50,25 +48,3 @@ def kind_binary() -> Path:
 def helm_binary() -> Path:
     """The pinned helm binary."""
     return cache_bin("helm")
-
-
-@pytest.fixture(scope="session")
-def kubeconfig() -> Path:
-    """The cluster for e2e tests: `$KUBECONFIG`, else the local test cluster
-    (started or reused by tests/cluster/localcluster.py)."""
-    configured = os.environ.get("KUBECONFIG")
-    if configured:
-        return Path(configured)
-    script = REPO / "tests" / "cluster" / "localcluster.py"
-    if not script.is_file():
-        pytest.skip("no cluster: KUBECONFIG is unset and tests/cluster/localcluster.py is missing")
-    proc = subprocess.run(
-        [sys.executable, str(script), "up"],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    if proc.returncode != 0:
-        pytest.skip(f"no cluster: `localcluster.py up` failed:\n{proc.stderr[-2000:]}")
-    return Path(proc.stdout.strip().splitlines()[-1])
