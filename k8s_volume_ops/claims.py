@@ -39,6 +39,7 @@ class ClaimPlan:
     docker_name: str
     create_missing: bool = True
     external: bool = False
+    named: bool = False  # the claim name was given by the user, not derived
 
     @property
     def name(self) -> str:
@@ -127,6 +128,13 @@ def claim_for_volume(
     }
 
 
+def merged_mount_options(defaults: tuple[str, ...], own: tuple[str, ...]) -> list[str]:
+    """The policy's NFS options, with the volume's own winning per option name
+    (`nfsvers=3` from a compose file beats the policy's `nfsvers=4.1`)."""
+    own_keys = {option.partition("=")[0] for option in own}
+    return [o for o in defaults if o.partition("=")[0] not in own_keys] + list(own)
+
+
 def nfs_pair(
     name: str, nfs: NfsServer, policy: StoragePolicy
 ) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -145,8 +153,9 @@ def nfs_pair(
         "nfs": {"server": nfs.server, "path": nfs.path, "readOnly": nfs.read_only},
         "claimRef": {"name": name},
     }
-    if policy.nfs.mount_options:
-        pv_spec["mountOptions"] = list(policy.nfs.mount_options)
+    options = merged_mount_options(policy.nfs.mount_options, nfs.mount_options)
+    if options:
+        pv_spec["mountOptions"] = options
     pv = {
         "apiVersion": "v1",
         "kind": "PersistentVolume",

@@ -8,12 +8,12 @@ says why Kubernetes cannot do it. `podplan` puts the fragments together.
 from __future__ import annotations
 
 import ast
-import re
+import json
 import shlex
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from ._names import label_value
+from ._names import LABEL_KEY, label_value
 from .errors import SpecError, UnsupportedError
 from .quantity import bytes_to_quantity, docker_bytes
 
@@ -31,11 +31,6 @@ __all__ = [
     "port_list",
     "run_as",
 ]
-
-_LABEL_KEY = re.compile(
-    r"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?"
-    r"[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$"
-)
 
 
 def format_command(value: str | list[Any] | None, *, origin: str) -> list[str] | None:
@@ -205,21 +200,33 @@ def device_limits(device_requests: Iterable[Any] | None) -> dict[str, str]:
     return {"nvidia.com/gpu": str(total)} if total else {}
 
 
+DOCKER_LABELS_ANNOTATION = "k8s-volume-ops/docker-labels"
+
+
 def container_labels(
     labels: Mapping[str, str] | list[str] | None,
 ) -> tuple[dict[str, str], dict[str, str]]:
-    """Docker labels -> pod labels when valid label syntax, otherwise annotations."""
+    """Docker labels -> pod labels when valid label syntax; otherwise annotations.
+
+    A key Kubernetes cannot use at all (annotation keys follow the label-key rules)
+    is kept, with its value, in one JSON annotation, so no label is lost.
+    """
     if not labels:
         return {}, {}
     pairs = {name: "" for name in labels} if isinstance(labels, list) else dict(labels)
     as_labels: dict[str, str] = {}
     as_annotations: dict[str, str] = {}
+    unusable: dict[str, str] = {}
     for key, value in pairs.items():
         text = "" if value is None else str(value)
-        if _LABEL_KEY.match(key) and label_value(text) == text:
+        if not LABEL_KEY.match(key):
+            unusable[key] = text
+        elif label_value(text) == text:
             as_labels[key] = text
         else:
             as_annotations[key] = text
+    if unusable:
+        as_annotations[DOCKER_LABELS_ANNOTATION] = json.dumps(unusable, sort_keys=True)
     return as_labels, as_annotations
 
 

@@ -18,6 +18,7 @@ from typing import Any
 
 from . import docker_args as da
 from .errors import SpecError, UnsupportedError, VolumeOpsError
+from .expansion import literal
 from .models import TmpfsMountSpec, VolumeMountSpec
 from .parsing import parse_docker_mount, parse_short
 from .policy import StoragePolicy
@@ -127,9 +128,9 @@ def _commands(plan: PodPlan, args: DockerArgs) -> None:
     entrypoint = da.format_command(args.entrypoint, origin="entrypoint")
     command = da.format_command(args.command, origin="command")
     if entrypoint:
-        plan.container["command"] = entrypoint
+        plan.container["command"] = [literal(word) for word in entrypoint]
     if command:
-        plan.container["args"] = command
+        plan.container["args"] = [literal(word) for word in command]
     if args.working_dir:
         plan.container["workingDir"] = args.working_dir
     if args.tty:
@@ -153,7 +154,7 @@ def _environment(plan: PodPlan, args: DockerArgs) -> None:
                 f"environment {name!r} has no value; Docker unsets it, so it is left out"
             )
             continue
-        plan.plain_env.append({"name": str(name), "value": str(value)})
+        plan.plain_env.append({"name": str(name), "value": literal(str(value))})
     plan.private_env = private
 
 
@@ -281,7 +282,9 @@ def _retrieve_output(plan: PodPlan, args: DockerArgs) -> None:
 
     Kubernetes cannot copy a file out of a terminated container, and KPO's exec-based
     sidecar needs `pods/exec`; the sidecar is sent SIGTERM once the main container
-    exits and writes the file, base64, to its log, which the operator reads.
+    exits and writes the file, base64, to its log, which the operator reads. It sees
+    the file through the volume the main container writes it to: an existing mount
+    that holds the path, else an emptyDir on the file's folder.
     """
     path = args.retrieve_output_path
     if not path or not path.startswith("/") or path.endswith("/"):
@@ -290,18 +293,9 @@ def _retrieve_output(plan: PodPlan, args: DockerArgs) -> None:
             spec=path,
             origin="retrieve_output_path",
         )
-    folder = posixpath.dirname(path) or "/"
-    if folder == "/":
-        raise UnsupportedError(
-            "the output file must be in a directory below /, which is "
-            "shared with the sidecar that reads it",
-            spec=path,
-            origin="retrieve_output_path",
-        )
-    volume = {"name": RETRIEVE_CONTAINER, "emptyDir": {}}
-    mount = {"name": RETRIEVE_CONTAINER, "mountPath": folder}
-    plan.pod.setdefault("volumes", []).append(volume)
-    plan.container.setdefault("volumeMounts", []).append(mount)
+    mount = _covering_mount(plan.container.get("volumeMounts") or [], path)
+    if mount is None:
+        mount = _output_folder(plan, path)
     script = (
         f'trap \'if [ -f "$OUTPUT" ]; then echo {RETRIEVE_BEGIN}; base64 "$OUTPUT"; '
         f"echo {RETRIEVE_END}; fi; exit 0' TERM; while true; do sleep 1; done"
@@ -313,7 +307,33 @@ def _retrieve_output(plan: PodPlan, args: DockerArgs) -> None:
             "restartPolicy": "Always",
             "command": ["sh", "-c", script],
             "env": [{"name": "OUTPUT", "value": path}],
-            "volumeMounts": [mount],
+            "volumeMounts": [{**mount, "readOnly": True}],
             "resources": {"requests": {"cpu": "10m", "memory": "16Mi"}},
         }
     ]
+
+
+def _covering_mount(mounts: list[dict[str, Any]], path: str) -> dict[str, Any] | None:
+    """The main container's mount that holds `path` (the deepest one), if any."""
+    holding = [m for m in mounts if path.startswith(m["mountPath"].rstrip("/") + "/")]
+    return max(holding, key=lambda m: len(m["mountPath"]), default=None)
+
+
+def _output_folder(plan: PodPlan, path: str) -> dict[str, Any]:
+    folder = posixpath.dirname(path)
+    if folder == "/":
+        raise UnsupportedError(
+            "the output file must be in a directory below /, which is shared with the "
+            "sidecar that reads it",
+            spec=path,
+            origin="retrieve_output_path",
+        )
+    mount = {"name": RETRIEVE_CONTAINER, "mountPath": folder}
+    plan.pod.setdefault("volumes", []).append({"name": RETRIEVE_CONTAINER, "emptyDir": {}})
+    plan.container.setdefault("volumeMounts", []).append(mount)
+    plan.notes.append(
+        f"retrieve_output: {folder} becomes an emptyDir shared with the sidecar that reads "
+        f"{path}; files the image has in {folder} are hidden (write the output below a "
+        "mounted volume, e.g. tmp_dir, to avoid that)"
+    )
+    return mount

@@ -11,10 +11,19 @@ from __future__ import annotations
 import os
 import posixpath
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
+from ._names import LABEL_KEY
 from .errors import PolicyError
 
 __all__ = [
@@ -37,6 +46,28 @@ POLICY_CONFIGMAP_ENV = "K8S_VOLUME_OPS_POLICY_CONFIGMAP"
 POLICY_CONFIGMAP_KEY = "policy.yaml"
 AccessMode = Literal["ReadWriteOnce", "ReadOnlyMany", "ReadWriteMany", "ReadWriteOncePod"]
 PodSecurityLevel = Literal["privileged", "baseline", "restricted"]
+HostPathType = Literal[
+    "",
+    "DirectoryOrCreate",
+    "Directory",
+    "FileOrCreate",
+    "File",
+    "Socket",
+    "CharDevice",
+    "BlockDevice",
+]
+
+
+def _checked_keys(value: dict[str, str]) -> dict[str, str]:
+    """Label and annotation keys must be valid for Kubernetes, or the apiserver refuses
+    the claim only when a task runs; refuse them when the policy is read."""
+    bad = sorted(key for key in value if not LABEL_KEY.match(key))
+    if bad:
+        raise ValueError(f"not valid Kubernetes label/annotation keys: {bad}")
+    return value
+
+
+Keys = Annotated[dict[str, str], AfterValidator(_checked_keys)]
 
 
 class _Model(BaseModel):
@@ -51,8 +82,8 @@ class ClaimOverride(_Model):
     storage_class_name: str | None = Field(None, alias="storageClassName")
     claim_name: str | None = Field(None, alias="claimName")
     ephemeral: bool = False
-    labels: dict[str, str] = Field(default_factory=dict)
-    annotations: dict[str, str] = Field(default_factory=dict)
+    labels: Keys = Field(default_factory=dict)
+    annotations: Keys = Field(default_factory=dict)
 
 
 class ClaimDefaults(_Model):
@@ -65,8 +96,8 @@ class ClaimDefaults(_Model):
     )
     storage_class_name: str | None = Field(None, alias="storageClassName")
     create_missing: bool = Field(True, alias="createMissing")
-    labels: dict[str, str] = Field(default_factory=dict)
-    annotations: dict[str, str] = Field(default_factory=dict)
+    labels: Keys = Field(default_factory=dict)
+    annotations: Keys = Field(default_factory=dict)
     overrides: dict[str, ClaimOverride] = Field(default_factory=dict)
 
 
@@ -76,6 +107,7 @@ class NfsServer(_Model):
     server: str
     path: str
     read_only: bool = Field(False, alias="readOnly")
+    mount_options: tuple[str, ...] = Field((), alias="mountOptions")
 
 
 class BindRule(_Model):
@@ -89,7 +121,7 @@ class BindRule(_Model):
     claim: str | None = None
     nfs: NfsServer | None = None
     host_path: bool = Field(False, alias="hostPath")
-    host_path_type: str | None = Field(None, alias="hostPathType")
+    host_path_type: HostPathType | None = Field(None, alias="hostPathType")
     read_only: bool | None = Field(None, alias="readOnly")
 
     @field_validator("source")

@@ -73,6 +73,16 @@ class _Builder:
     def add_claim(self, plan: ClaimPlan, spec: AnySpec) -> None:
         for known in self.result.claims:
             if known.name == plan.name:
+                if known.docker_name != plan.docker_name and not (known.named or plan.named):
+                    raise ConflictError(
+                        f"Docker volumes {known.docker_name!r} and {plan.docker_name!r} would "
+                        f"both become claim {plan.name!r}, but Docker keeps them apart",
+                        spec=spec.raw,
+                        origin=spec.origin,
+                        hint=f"name one of them in claims.overrides, e.g. "
+                        f"{{{plan.docker_name}: {{claimName: {plan.name}-2}}}}, or give both the "
+                        "same claimName to share one claim",
+                    )
                 if known.manifest["spec"] != plan.manifest["spec"]:
                     raise ConflictError(
                         f"Docker volumes {known.docker_name!r} and {plan.docker_name!r} both "
@@ -158,6 +168,7 @@ def _named_volume(b: _Builder, spec: VolumeMountSpec, name: str) -> None:
         docker_name=name,
         external=external,
         create_missing=b.policy.claims.create_missing and not external,
+        named=bool((override and override.claim_name) or (decl and decl.claim_name)),
     )
     b.add_claim(plan, spec)
     volume = {"name": dns1123_label(plan.name), "persistentVolumeClaim": {"claimName": plan.name}}
@@ -185,7 +196,7 @@ def _volume(b: _Builder, spec: VolumeMountSpec) -> None:
 
 def _nfs(b: _Builder, spec: AnySpec, nfs: NfsServer, sub_path: str | None = None) -> None:
     path = posixpath.join(nfs.path, sub_path) if sub_path else nfs.path
-    server = NfsServer(server=nfs.server, path=path, read_only=nfs.read_only)
+    server = nfs.model_copy(update={"path": path})
     name = dns1123_label(f"nfs-{server.server}-{server.path}")
     if b.policy.pod_security == "restricted" or b.policy.nfs.mode == "persistentVolume":
         pv, claim = nfs_pair(name, server, b.policy)
@@ -198,6 +209,13 @@ def _nfs(b: _Builder, spec: AnySpec, nfs: NfsServer, sub_path: str | None = None
         if server.read_only:
             source["readOnly"] = True
         volume = {"name": name, "nfs": source}
+        options = (*b.policy.nfs.mount_options, *server.mount_options)
+        if options:
+            b.note(
+                spec,
+                f"NFS mount options {list(options)} are not applied: an inline nfs "
+                "volume has none (set nfs.mode: persistentVolume to keep them)",
+            )
     b.add_mount(spec, b.add_volume(volume, spec), read_only=server.read_only)
 
 
@@ -276,6 +294,7 @@ def _bind_target(
             manifest=claim_for_volume(rule.claim, b.policy),
             docker_name=rule.claim,
             create_missing=b.policy.claims.create_missing,
+            named=True,
         )
         plan.manifest["metadata"]["name"] = claim_name_for(rule.claim, b.policy)
         b.add_claim(plan, spec)

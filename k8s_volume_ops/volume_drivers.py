@@ -47,7 +47,12 @@ def parse_nfs_opts(opts: dict[str, str]) -> NfsServer | None:
     server = o.get("addr") or host
     if not server or not path.startswith("/"):
         return None
-    return NfsServer(server=server, path=path, read_only="ro" in o)
+    options = tuple(
+        f"{key}={value}" if value else key
+        for key, value in o.items()
+        if key not in ("addr", "ro", "rw")
+    )
+    return NfsServer(server=server, path=path, read_only="ro" in o, mount_options=options)
 
 
 def resolve_driver(spec: VolumeMountSpec, policy: StoragePolicy) -> DriverTarget:
@@ -74,6 +79,13 @@ def _local(spec: VolumeMountSpec, opts: dict[str, str], policy: StoragePolicy) -
     if nfs is not None:
         return DriverTarget(nfs=nfs)
     kind = opts.get("type", "").lower()
+    if kind in ("nfs", "nfs4"):
+        raise SpecError(
+            f"NFS volume options {opts!r} name no server or no absolute export path",
+            spec=spec.raw,
+            origin=spec.origin,
+            hint="set o: addr=<server>,... and device: :/<export>",
+        )
     o = _options(opts.get("o", ""))
     if kind == "tmpfs":
         size = o.get("size")

@@ -339,6 +339,8 @@ class DockerOperator(KubernetesPodOperator):
         except AirflowSkipException:
             raise
         except AirflowException as exc:
+            if exit_code is None:  # the container never ran: KPO's message says why
+                raise
             tail = "\n".join(logs[-self.last_log_lines :])
             raise ContainerFailedError(
                 f"Docker container failed: {{'StatusCode': {exit_code}}}\nlast log lines:\n{tail}",

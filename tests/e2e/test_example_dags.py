@@ -42,6 +42,7 @@ def test_xcom_like_docker_operator(airflow: Airflow, namespace: str) -> None:
     assert run.returncode == 0, run.log[-3000:]
     assert run.xcom[("last_line", "return_value")] == "last"
     assert run.xcom[("all_lines", "return_value")] == ["first", "  second", "last"]
+    assert run.xcom[("dollars", "return_value")] == "pa$$word $(HOME)"  # as Docker passes it
     assert ("no_push", "return_value") not in run.xcom
     assert run.xcom[("retrieve", "return_value")] == {"answer": 42, "items": [1, 2]}
 

@@ -6,8 +6,12 @@ from typing import Any
 
 import pytest
 from docker.types import DeviceRequest, Ulimit
+from hypothesis import given
+from hypothesis import strategies as st
+from node_agent.envvars import expand  # the node agent's copy of Kubernetes' expansion
 
 from k8s_volume_ops.errors import SpecError, UnsupportedError
+from k8s_volume_ops.expansion import literal
 from k8s_volume_ops.podplan import DockerArgs, PodPlan, plan_pod
 
 
@@ -174,10 +178,44 @@ def test_dns_replaces_cluster_dns_with_a_note() -> None:
 
 
 def test_labels_split_between_labels_and_annotations() -> None:
-    p = ok(labels={"team": "etl", "com.example/owner": "x", "bad key": "v", "long": "v" * 70})
+    p = ok(
+        labels={
+            "team": "etl",
+            "com.example/owner": "x",
+            "bad key": "v",
+            "a/b/c": "y",
+            "long": "v" * 70,
+        }
+    )
     assert p.labels == {"team": "etl", "com.example/owner": "x"}
-    assert set(p.annotations) == {"bad key", "long"}
+    assert p.annotations == {
+        "long": "v" * 70,
+        "k8s-volume-ops/docker-labels": '{"a/b/c": "y", "bad key": "v"}',
+    }
     assert ok(labels=["flag"]).labels == {"flag": ""}
+
+
+def test_dollars_stay_literal() -> None:
+    """Kubernetes expands $(NAME) and $$ in command, args and env values; Docker does not."""
+    p = ok(command=["sh", "-c", "echo $(date) $$ $HOME"], environment={"PW": "pa$$word"})
+    assert p.container["args"] == ["sh", "-c", "echo $$(date) $$$ $HOME"]
+    assert {"name": "PW", "value": "pa$$$word"} in p.plain_env
+
+
+@given(st.text(alphabet="$()ABC_ x", max_size=20))
+def test_literal_survives_kubernetes_expansion(text: str) -> None:
+    """What the kubelet hands the container is the text Docker would have passed."""
+    assert expand(literal(text), {"A": "1", "ABC": "2", "B_": "3"}) == text
+
+
+def test_retrieve_output_reuses_the_mount_that_holds_the_file() -> None:
+    p = ok(retrieve_output=True, retrieve_output_path="/tmp/airflow/out/result.pkl")
+    (sidecar,) = p.pod["initContainers"]
+    assert sidecar["volumeMounts"] == [
+        {"name": "anon-tmp-airflow", "mountPath": "/tmp/airflow", "readOnly": True}
+    ]
+    assert [v["name"] for v in p.pod["volumes"]] == ["anon-tmp-airflow"]
+    assert not any("hidden" in n for n in p.notes)
 
 
 def test_retrieve_output_sidecar() -> None:
@@ -186,3 +224,4 @@ def test_retrieve_output_sidecar() -> None:
     assert sidecar["restartPolicy"] == "Always" and sidecar["name"] == "retrieve-output"
     assert {"name": "retrieve-output", "mountPath": "/tmp"} in p.container["volumeMounts"]
     assert {"name": "OUTPUT", "value": "/tmp/script.out"} in sidecar["env"]
+    assert any("files the image has in /tmp are hidden" in n for n in p.notes)

@@ -141,3 +141,24 @@ def test_policy_from_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     monkeypatch.setenv("K8S_VOLUME_OPS_POLICY", str(path))
     assert load_policy().claims.size == "3Gi"
     assert load_policy({"claims": {"size": "4Gi"}}).claims.size == "4Gi"
+
+
+@pytest.mark.parametrize(
+    ("policy", "message"),
+    [
+        (
+            {"claims": {"labels": {"bad key": "x"}}},
+            r"not valid Kubernetes label/annotation keys: \['bad key'\]",
+        ),
+        ({"claims": {"overrides": {"v": {"annotations": {"a/b/c": "x"}}}}}, "a/b/c"),
+        (
+            {"binds": [{"source": "/d", "hostPath": True, "hostPathType": "directory"}]},
+            "hostPathType",
+        ),
+    ],
+)
+def test_policy_values_kubernetes_would_refuse_are_refused_early(
+    policy: dict, message: str
+) -> None:
+    with pytest.raises(PolicyError, match=message):
+        load_policy(policy)

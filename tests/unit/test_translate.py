@@ -242,10 +242,24 @@ def test_subpath_checks() -> None:
         tr(Mount("/d", "v", subpath="../etc"))
 
 
-def test_claim_name_collision_with_different_settings() -> None:
-    policy = StoragePolicy.model_validate({"claims": {"overrides": {"a_b": {"size": "2Gi"}}}})
-    with pytest.raises(ConflictError, match="both map to claim 'a-b'"):
-        tr("a_b:/x", "a-b:/y", policy=policy)
+def test_two_docker_volumes_never_merge_silently() -> None:
+    """Docker keeps My_Vol and my-vol apart; a silent merge would mix their data."""
+    with pytest.raises(
+        ConflictError, match="'My_Vol' and 'my-vol' would both become claim 'my-vol'"
+    ):
+        tr("My_Vol:/a", "my-vol:/b")
+
+
+def test_claim_names_given_by_the_user_may_share_a_claim() -> None:
+    shared = {"claimName": "common"}
+    policy = StoragePolicy.model_validate({"claims": {"overrides": {"a": shared, "b": shared}}})
+    t = tr("a:/x", "b:/y", policy=policy)
+    assert [c.name for c in t.claims] == ["common"]
+    sized = StoragePolicy.model_validate(
+        {"claims": {"overrides": {"a": {**shared, "size": "2Gi"}, "b": shared}}}
+    )
+    with pytest.raises(ConflictError, match="both map to claim 'common' with different settings"):
+        tr("a:/x", "b:/y", policy=sized)
 
 
 def test_problems_are_collected_when_asked() -> None:
@@ -254,3 +268,23 @@ def test_problems_are_collected_when_asked() -> None:
     t = translate_mounts(specs, StoragePolicy(), problems=problems)
     assert [m["mountPath"] for m in t.volume_mounts] == ["/ok"]
     assert len(problems) == 1 and isinstance(problems[0], NeedsPolicyError)
+
+
+def test_nfs_mount_options_are_kept_or_noted() -> None:
+    driver = DriverConfig(
+        "local", {"type": "nfs", "o": "addr=10.1.1.1,nfsvers=3,soft", "device": ":/e"}
+    )
+    inline = tr(Mount("/n", "exports", driver_config=driver))
+    assert inline.volumes[0]["nfs"] == {"server": "10.1.1.1", "path": "/e"}
+    assert any("['nfsvers=3', 'soft'] are not applied" in n for n in inline.notes)
+    policy = StoragePolicy.model_validate(
+        {"nfs": {"mode": "persistentVolume", "mountOptions": ["nfsvers=4.1", "hard"]}}
+    )
+    paired = tr(Mount("/n", "exports", driver_config=driver), policy=policy)
+    assert paired.persistent_volumes[0]["spec"]["mountOptions"] == ["hard", "nfsvers=3", "soft"]
+
+
+def test_nfs_options_without_a_server_say_so() -> None:
+    driver = DriverConfig("local", {"type": "nfs", "o": "rw", "device": ":/exp"})
+    with pytest.raises(SpecError, match="name no server or no absolute export path"):
+        tr(Mount("/n", "exports", driver_config=driver))

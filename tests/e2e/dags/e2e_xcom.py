@@ -32,6 +32,13 @@ with DAG("e2e_xcom", start_date=pendulum.datetime(2025, 1, 1, tz="UTC"), schedul
         command=["sh", "-c", "echo first; echo '  second  '; echo last"],
     )
     DockerOperator(
+        task_id="dollars",
+        image=IMAGE,
+        namespace=NS,
+        environment={"PW": "pa$$word $(HOME)"},
+        command=["sh", "-c", 'printf "%s\\n" "$PW"'],
+    )
+    DockerOperator(
         task_id="no_push",
         image=IMAGE,
         namespace=NS,
