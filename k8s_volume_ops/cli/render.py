@@ -1,9 +1,12 @@
 """`k8s-volume-ops render PATH`: print what a DAG or compose file becomes.
 
 A DAG file gives, per Docker task, the objects it needs and the Pod exactly as the
-operator would submit it (Secret values redacted); a compose file gives one Pod per
-service. Everything goes to stdout as one YAML stream. Inputs that cannot be
-translated are listed on stderr, one line each, and the exit code is 2.
+operator would submit it; a compose file gives one Pod per service. Secret values
+are redacted in both. Everything goes to stdout as one YAML stream. Inputs that
+cannot be translated are listed on stderr, one line each, and the exit code is 2;
+the Pod of a task or service with a problem is then left out, so that piping the
+output to `kubectl apply -f -` never creates a pod that would not behave as the
+original.
 """
 
 from __future__ import annotations
@@ -15,9 +18,10 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import SpecError
-from ..migrate.verdicts import exception_text
+from ..migrate.verdicts import import_error_row
 from ..policy import StoragePolicy, load_policy
 from ._output import guarded, one_line, quiet_airflow, yaml_stream
+from .scan import as_given
 
 __all__ = ["register"]
 
@@ -69,14 +73,29 @@ Documents = list[tuple[list[str], dict[str, Any]]]
 def _compose(
     path: Path, policy: StoragePolicy, namespace: str | None
 ) -> tuple[Documents, list[str]]:
+    """Every object of the compose file, Secret values redacted; with problems, the
+    Pods of the services they name are left out (and stderr says so)."""
+    from .._redact import redacted
     from ..compose import compose_result
 
     result = compose_result(path, policy, namespace)
+    objects, left_out = result.without_problem_pods()
     header = [f"from {path}"] + [f"note: {note}" for note in result.notes]
-    documents = [
-        (header if i == 0 else [f"from {path}"], obj) for i, obj in enumerate(result.objects)
-    ]
-    return documents, [f"{path}: {one_line(p)}" for p in result.problems]
+    documents: Documents = []
+    for i, obj in enumerate(objects):
+        comments = header if i == 0 else [f"from {path}"]
+        if obj["kind"] == "Secret":
+            comments = [*comments, "values redacted (`k8s-volume-ops apply` uses the real ones)"]
+        documents.append((comments, redacted(obj)))
+    problems = [f"{path}: {one_line(p)}" for p in result.problems]
+    if left_out:
+        which = (
+            f"the pod of service {left_out[0]!r} is"
+            if len(left_out) == 1
+            else f"the pods of services {', '.join(map(repr, left_out))} are"
+        )
+        problems.append(f"{path}: {which} left out because of the problems above")
+    return documents, problems
 
 
 def _dag(
@@ -86,7 +105,10 @@ def _dag(
         from ..operators.offline import render_dag_file
 
         renders, errors = render_dag_file(path.resolve(), policy, namespace, when)
-    problems = [f"{file}: import error: {exception_text(text)}" for file, text in errors.items()]
+    problems = [
+        f"{as_given(path, file)}: {import_error_row(file, text).problems[0]}"
+        for file, text in errors.items()
+    ]
     documents: Documents = []
     seen: set[tuple[str, str]] = set()
     for task in renders:
@@ -96,7 +118,11 @@ def _dag(
             f"task {task.dag_id}.{task.task_id}" + (" (stock DockerOperator)" if task.stock else "")
         ]
         comments += [f"note: {note}" for note in task.notes]
+        if task.problems and any(obj["kind"] == "Pod" for obj in task.objects):
+            problems.append(f"{where}: its pod is left out because of the problems above")
         for obj in task.objects:
+            if task.problems and obj["kind"] == "Pod":
+                continue
             key = (obj["kind"], obj["metadata"]["name"])
             if key in seen and obj["kind"] != "Pod":
                 continue

@@ -1,9 +1,11 @@
 """`k8s-volume-ops scan DAGS_DIR`: which Docker tasks of a DAG folder can run as pods.
 
 Each DAG file is loaded once (an Airflow DagBag per file) and every DockerOperator
-task in it, stock or ours, `@task.docker` included, is rendered as `render` would
-and given a verdict (see `migrate.verdicts`). A file that fails to import is one
-`refused` row with the import error, because none of its tasks can run.
+task in it, stock or ours, is rendered as `render` would and given a verdict (see
+`migrate.verdicts`). A `@task.docker` task is `refused`: the decorator builds its
+command only in its own `execute()`, and there is no pod equivalent of it. A file
+that fails to import is one `refused` row with the import error, because none of
+its tasks can run. Every row names its file as the DAGS_DIR argument spells it.
 
 Exit codes: 0 when nothing is refused (needs-policy alone is 0, and the summary
 says so), 1 when a task is refused or a file fails to import, 2 when the scan
@@ -28,7 +30,7 @@ from ..migrate import ScanRow, dag_files, import_error_row, summary_line, table,
 from ..policy import StoragePolicy, load_policy
 from ._output import guarded, quiet_airflow
 
-__all__ = ["Progress", "register", "scan_files"]
+__all__ = ["Progress", "as_given", "register", "scan_files"]
 
 
 def register(subparsers: Any) -> None:
@@ -71,11 +73,12 @@ def run(args: argparse.Namespace) -> int:
     rows = scan_files(files, policy, progress=show_progress, verbose=args.verbose)
     summary = summary_line(rows, len(files))
     if args.format == "json":
-        print(json.dumps([row.as_json() for row in rows], indent=2))
-        print(summary, file=sys.stderr)
+        sys.stdout.write(json.dumps([row.as_json() for row in rows], indent=2) + "\n")
+        sys.stdout.flush()  # the JSON first, then the summary, when both streams are one
+        sys.stderr.write(summary + "\n")
     else:
         sys.stdout.write(table(rows) if rows else "no DockerOperator tasks found\n")
-        print(summary)
+        sys.stdout.write(summary + "\n")
     return 1 if any(row.verdict == "refused" for row in rows) else 0
 
 
@@ -107,8 +110,21 @@ def _file_rows(path: Path, policy: StoragePolicy, render: Any) -> list[ScanRow]:
     except Exception as exc:  # one odd task must not end the scan of a whole folder
         problem = f"could not render this file: {type(exc).__name__}: {exc}"
         return [ScanRow(label, None, None, "refused", [" ".join(problem.split())])]
-    rows = [import_error_row(label, text) for text in errors.values()]
+    rows = [import_error_row(as_given(path, file), text) for file, text in errors.items()]
     return rows + [task_row(label, task) for task in renders]
+
+
+def as_given(path: Path, loaded: str) -> str:
+    """`loaded` (the absolute path Airflow reports) spelled like `path`, the file as the
+    user named it (below the DAGS_DIR argument as given); absolute when it is elsewhere."""
+    resolved = path.resolve()
+    found = Path(loaded)
+    if found == resolved:
+        return str(path)
+    try:
+        return str(path.parent / found.relative_to(resolved.parent))
+    except ValueError:
+        return loaded
 
 
 class Progress:

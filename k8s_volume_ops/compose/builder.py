@@ -24,9 +24,11 @@ from ..parsing.compose import parse_volume_declaration
 from ..policy import ClaimOverride, StoragePolicy
 from ..translate import translate_mounts
 from .inherit import Placed, resolve_volumes_from
+from .interpolate import quote_as_written
 from .kompose import SIZE, STORAGE_CLASS, KomposeLabels, declaration_with_labels
 from .pod import SERVICE_ANNOTATION, pod_for_service
 from .project import ComposeProject, ComposeResult
+from .service_keys import flag
 from .services import AnySpec, DirConfig, ServiceMounts, collect_service
 
 __all__ = ["build_compose"]
@@ -64,6 +66,7 @@ def build_compose(
                 result.problems.append(exc)
         _service_objects(project, service, items, policies[name], objects, result)
     result.objects = objects.ordered()
+    result.problems = [quote_as_written(p, project.written) for p in result.problems]
     return result
 
 
@@ -274,7 +277,10 @@ def _service_objects(
     """The service's Pod and the objects its mounts need (none if the Pod cannot be made)."""
     body = project.services[service.name]
     specs = [item for item in items if not isinstance(item, DirConfig)]
-    privileged = body.get("privileged") is True
+    try:
+        privileged = flag(body.get("privileged", False), f"services.{service.name}.privileged")
+    except VolumeOpsError:  # pod_for_service reports it
+        privileged = False
     translation = translate_mounts(specs, policy, privileged=privileged, problems=result.problems)
     result.notes += translation.notes
     needed = translation.objects(objects.namespace)
@@ -302,6 +308,7 @@ def _service_objects(
             origin=origin,
             problems=result.problems,
             fsgroup=service.labels.fsgroup,
+            notes=result.notes,
         )
     except VolumeOpsError as exc:
         result.problems.append(exc)

@@ -14,25 +14,47 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..errors import SpecError
+from ..errors import SpecError, VolumeOpsError
 
-__all__ = ["Interpolator"]
+__all__ = ["AsWritten", "Interpolator", "quote_as_written"]
 
 _NAME = re.compile(r"[_a-zA-Z][_a-zA-Z0-9]*")
 _OPERATORS = (":-", ":?", ":+", "-", "?", "+")
 
 
+@dataclass(frozen=True)
+class AsWritten:
+    """A problem's quoted input as the compose file has it, and what interpolation made
+    of it: `'${DATA}:/u' (interpolated: ':/u')`."""
+
+    written: str
+    value: str
+
+    def __repr__(self) -> str:
+        return f"{self.written!r} (interpolated: {self.value!r})"
+
+
 @dataclass
 class Interpolator:
-    """Substitutes variables from `environ`; `unset` collects names that were missing."""
+    """Substitutes variables from `environ`.
+
+    `unset` collects the names that were missing (and `unset_at` where each was used);
+    `written` maps the origin of every string that interpolation changed, such as
+    `services.app.volumes[0]`, to the text as written in the file and its value.
+    """
 
     environ: Mapping[str, str]
     unset: set[str] = field(default_factory=set)
+    unset_at: dict[str, list[str]] = field(default_factory=dict)
+    written: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     def document(self, value: Any, origin: str) -> Any:
         """Interpolate every string value (not the keys) of a parsed YAML document."""
         if isinstance(value, str):
-            return self.text(value, origin)
+            result = self.text(value, origin)
+            if result != value:
+                self.written[origin] = (value, result)
+            return result
         if isinstance(value, dict):
             return {
                 key: self.document(item, f"{origin}.{key}" if origin else str(key))
@@ -70,7 +92,7 @@ class Interpolator:
                 spec=text,
                 origin=origin,
             )
-        return self._lookup(match.group()), match.end()
+        return self._lookup(match.group(), origin), match.end()
 
     def _braced(self, text: str, at: int, origin: str) -> tuple[str, int]:
         end = _closing_brace(text, at + 2)
@@ -82,7 +104,7 @@ class Interpolator:
             raise SpecError(f"invalid interpolation ${{{body}}}", spec=text, origin=origin)
         name, rest = match.group(), body[match.end() :]
         if not rest:
-            return self._lookup(name), end + 1
+            return self._lookup(name, origin), end + 1
         operator = next((op for op in _OPERATORS if rest.startswith(op)), None)
         if operator is None:
             raise SpecError(f"invalid interpolation ${{{body}}}", spec=text, origin=origin)
@@ -103,12 +125,60 @@ class Interpolator:
             )
         return value
 
-    def _lookup(self, name: str) -> str:
+    def _lookup(self, name: str, origin: str) -> str:
         value = self.environ.get(name)
         if value is None:
             self.unset.add(name)
+            places = self.unset_at.setdefault(name, [])
+            if origin and origin not in places:
+                places.append(origin)
             return ""
         return value
+
+    def unset_notes(self) -> list[str]:
+        """docker compose's warning for each unset variable, with where it is used."""
+        notes = []
+        for name in sorted(self.unset):
+            places = self.unset_at.get(name, [])
+            shown = ", ".join(places[:3]) + (f" and {len(places) - 3} more" * (len(places) > 3))
+            where = f" (used in {shown})" if places else ""
+            notes.append(f"The {name} variable is not set. Defaulting to a blank string.{where}")
+        return notes
+
+
+def quote_as_written(
+    problem: VolumeOpsError, written: Mapping[str, tuple[str, str]]
+) -> VolumeOpsError:
+    """`problem`, quoting its input as the compose file has it when interpolation changed it.
+
+    `written` is `Interpolator.written`. A problem whose input is exactly one
+    interpolated string gets that string as its spec, with the interpolated value
+    beside it; one whose quoted input (a long-syntax mapping, say) shows interpolated
+    strings gets them listed as written. Others are returned unchanged.
+    """
+    if not written or not problem.origin:
+        return problem
+    origin = problem.origin.rpartition(" -> ")[2]
+    spec, reason = problem.spec, problem.reason
+    if origin in written:
+        text, value = written[origin]
+        if spec == value:
+            spec = AsWritten(text, value)
+        else:
+            reason += f" (as written in the file: {text!r})"
+    else:
+        quoted = str(spec) if spec is not None else ""
+        inner = [
+            f"{key[len(origin) :].lstrip('.')} {text!r}"
+            for key, (text, value) in written.items()
+            if key.startswith((f"{origin}.", f"{origin}[")) and repr(value) in quoted
+        ]
+        if not inner:
+            return problem
+        reason += f" (as written in the file: {', '.join(inner)})"
+    clone = type(problem)(reason, spec=spec, origin=problem.origin, hint=problem.hint)
+    clone.__cause__ = problem.__cause__
+    return clone
 
 
 def _closing_brace(text: str, start: int) -> int:

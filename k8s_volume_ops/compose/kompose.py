@@ -24,7 +24,6 @@ from dataclasses import dataclass
 from .._names import dns1123_label, is_dns1123_subdomain
 from ..errors import SpecError
 from ..models import VolumeDecl
-from ..volume_drivers import parse_nfs_opts
 
 __all__ = [
     "FSGROUP",
@@ -88,20 +87,6 @@ def _is_label_key(key: str) -> bool:
     return len(name) <= 63 and bool(_LABEL_NAME.match(name))
 
 
-def _nfs_options_note(decl: VolumeDecl, origin: str) -> list[str]:
-    """NFS mount options in `driver_opts.o` (besides addr, rw, ro) have nowhere to go."""
-    if decl.driver not in (None, "local") or parse_nfs_opts(decl.driver_opts) is None:
-        return []
-    words = decl.driver_opts.get("o", "").split(",")
-    options = [w for w in words if w and w.partition("=")[0] not in ("addr", "rw", "ro")]
-    if not options:
-        return []
-    return [
-        f"{origin}: NFS options {options} are not applied: an inline nfs volume takes "
-        "none, a PersistentVolume gets the storage policy's nfs.mountOptions"
-    ]
-
-
 def declaration_with_labels(decl: VolumeDecl, *, origin: str = "") -> tuple[VolumeDecl, list[str]]:
     """Move a top-level volume's Kompose labels into its claim settings.
 
@@ -115,7 +100,6 @@ def declaration_with_labels(decl: VolumeDecl, *, origin: str = "") -> tuple[Volu
             f"{origin}: {SELECTOR} {found.selector!r} is not applied: a claim with a "
             "selector is never provisioned dynamically; bind a PersistentVolume by name instead"
         )
-    notes += _nfs_options_note(decl, origin)
     labels = {}
     for key, value in decl.labels.items():
         if key.startswith("kompose."):

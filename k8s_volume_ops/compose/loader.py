@@ -80,10 +80,7 @@ def project_from_data(
             )
             continue
         services[str(name)] = _service(dict(service), base_dir, home, problems, _at(name))
-    notes = tuple(
-        f"variable {name} is not set; it was replaced by an empty string"
-        for name in sorted(interpolator.unset)
-    )
+    notes = tuple(interpolator.unset_notes())
     return ComposeProject(
         origin=origin,
         base_dir=base_dir,
@@ -95,6 +92,7 @@ def project_from_data(
         host_paths=_host_paths(services),
         problems=tuple(problems),
         notes=notes,
+        written=dict(interpolator.written),
     )
 
 

@@ -1,5 +1,8 @@
 """One compose service as one Pod: image, command, environment, user and its mounts.
 
+The service's other keys go through the table of `service_keys`: translated,
+noted or refused, never dropped silently.
+
 Compose's `entrypoint` replaces the image's ENTRYPOINT, which Kubernetes calls
 `command`; compose's `command` replaces CMD, which Kubernetes calls `args`.
 Strings are split like a shell would (compose does the same). `restartPolicy`
@@ -8,7 +11,6 @@ is `Never`: a rendered pod runs once, as a compose `run` would.
 
 from __future__ import annotations
 
-import re
 import shlex
 from collections.abc import Mapping
 from typing import Any
@@ -16,11 +18,12 @@ from typing import Any
 from .._names import dns1123_label, label_value
 from ..claims import MANAGED_BY
 from ..errors import SpecError, UnsupportedError, VolumeOpsError
+from ..expansion import literal
+from .service_keys import flag, service_options
 
 __all__ = ["SERVICE_ANNOTATION", "environment_dict", "pod_for_service"]
 
 SERVICE_ANNOTATION = "k8s-volume-ops/compose-service"
-_EXPANDED = re.compile(r"\$(?=[$(])")
 
 
 def environment_dict(value: object) -> dict[str, str | None]:
@@ -40,12 +43,6 @@ def _scalar(value: object) -> str:
     return str(value)
 
 
-def _literal(text: str) -> str:
-    """Kubernetes expands `$(NAME)` in command, args and env values, and turns `$$` into
-    `$`; Docker does neither. Escaping the `$` before `(` or `$` keeps the text as is."""
-    return _EXPANDED.sub("$$", text)
-
-
 def _argv(value: object, key: str, origin: str) -> list[str] | None:
     if value is None or value == [] or value == "":
         return None
@@ -58,7 +55,7 @@ def _argv(value: object, key: str, origin: str) -> list[str] | None:
         words = [_scalar(item) for item in value]
     else:
         raise SpecError(f"{key} must be a string or a list", spec=value, origin=origin)
-    return [_literal(word) for word in words]
+    return [literal(word) for word in words]
 
 
 def _env(body: Mapping[str, Any], environ: Mapping[str, str]) -> list[dict[str, str]]:
@@ -66,7 +63,7 @@ def _env(body: Mapping[str, Any], environ: Mapping[str, str]) -> list[dict[str, 
     for name, value in environment_dict(body.get("environment")).items():
         resolved = environ.get(name) if value is None else value
         if resolved is not None:
-            out.append({"name": name, "value": _literal(resolved)})
+            out.append({"name": name, "value": literal(resolved)})
     return out
 
 
@@ -91,10 +88,14 @@ def _security(
                     hint="write the numeric uid[:gid], e.g. user: '999:999'",
                 )
             )
-    if body.get("privileged") is True:
-        context["privileged"] = True
-    if body.get("read_only") is True:
-        context["readOnlyRootFilesystem"] = True
+    for key, k8s_key in (("privileged", "privileged"), ("read_only", "readOnlyRootFilesystem")):
+        if body.get(key) is None:
+            continue
+        try:
+            if flag(body[key], f"{origin}.{key}"):
+                context[k8s_key] = True
+        except VolumeOpsError as exc:
+            problems.append(exc)
     return context
 
 
@@ -108,9 +109,11 @@ def pod_for_service(
     origin: str,
     problems: list[VolumeOpsError],
     fsgroup: int | None = None,
+    notes: list[str] | None = None,
 ) -> dict[str, Any]:
     """The Pod manifest. Raises SpecError when the service cannot run (no image);
-    adds problems that leave the pod usable (a user name) to `problems`."""
+    adds the other problems (a user name, `ulimits`) to `problems`, and a note for
+    each key that is not translated (see `service_keys`) to `notes`."""
     image = body.get("image")
     if not isinstance(image, str) or not image:
         what = "only `build:`" if body.get("build") is not None else "no `image:`"
@@ -132,10 +135,13 @@ def pod_for_service(
         container["workingDir"] = str(body["working_dir"])
     if mounts:
         container["volumeMounts"] = mounts
-    security = _security(body, origin, problems)
+    options = service_options(body, origin, [] if notes is None else notes, problems)
+    container.update(options.container)
+    security = {**_security(body, origin, problems), **options.security}
     if security:
         container["securityContext"] = security
     spec: dict[str, Any] = {"restartPolicy": "Never", "containers": [container]}
+    spec.update(options.pod)
     if volumes:
         spec["volumes"] = volumes
     if fsgroup is not None:

@@ -7,14 +7,15 @@ these values, so it can be tested with dicts and runs the same everywhere.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from ..errors import VolumeOpsError
 from ..parsing.compose import FileSource
+from .pod import SERVICE_ANNOTATION
 
-__all__ = ["ComposeProject", "ComposeResult", "HostPath"]
+__all__ = ["ComposeProject", "ComposeResult", "HostPath", "service_of"]
 
 
 @dataclass(frozen=True)
@@ -38,7 +39,9 @@ class ComposeProject:
     """A compose file after interpolation, with every relative path made absolute.
 
     `services` and `volumes` keep the compose structure (dicts and lists);
-    `configs`/`secrets` hold the top-level entries with their content read.
+    `configs`/`secrets` hold the top-level entries with their content read;
+    `written` maps the origin of each string interpolation changed to (the text as
+    written, its value), so that messages can quote the file.
     """
 
     origin: str
@@ -51,6 +54,7 @@ class ComposeProject:
     host_paths: Mapping[str, HostPath] = field(default_factory=dict)
     problems: tuple[VolumeOpsError, ...] = ()
     notes: tuple[str, ...] = ()
+    written: Mapping[str, tuple[str, str]] = field(default_factory=dict)
 
 
 @dataclass
@@ -64,3 +68,32 @@ class ComposeResult:
     objects: list[dict[str, Any]] = field(default_factory=list)
     problems: list[VolumeOpsError] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+
+    def without_problem_pods(self) -> tuple[list[dict[str, Any]], list[str]]:
+        """The objects minus the Pod of every service a problem names, and those services.
+
+        A problem's origin starts with `services.<name>`; the Pod of that service is
+        rendered without what was refused (a mount, a user name), so it would not behave
+        as the service does, and `render ... | kubectl apply -f -` must not create it.
+        """
+        pods = {
+            id(obj): str((obj["metadata"].get("annotations") or {}).get(SERVICE_ANNOTATION))
+            for obj in self.objects
+            if obj.get("kind") == "Pod"
+        }
+        named = [service_of(p.origin, pods.values()) for p in self.problems]
+        left_out = [name for name in dict.fromkeys(named) if name is not None]
+        kept = [obj for obj in self.objects if pods.get(id(obj)) not in left_out]
+        return kept, left_out
+
+
+def service_of(origin: str, services: Iterable[str]) -> str | None:
+    """The service an origin such as `services.web.volumes[0]` names, if it is one of
+    `services`; the longest name that fits wins, because service names may hold dots."""
+    fits = [
+        name
+        for name in services
+        if origin == f"services.{name}"
+        or (origin.startswith(f"services.{name}") and origin[len(name) + 9] in ".[ ")
+    ]
+    return max(fits, key=len, default=None)

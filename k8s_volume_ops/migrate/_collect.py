@@ -172,8 +172,9 @@ class Collector(cst.CSTVisitor):
         if self._qualified(target) & _TASK_DOCKER or _dotted(target) == "task.docker":
             self.plan.notes.append(
                 f"line {self._line(node)}: @task.docker is kept: k8s-volume-ops has no decorator, "
-                "so this task still needs a Docker daemon; rewrite it as a DockerOperator to run "
-                "it as a pod"
+                "so this task still needs a Docker daemon; to run it as a pod, use "
+                "@task.kubernetes (cncf.kubernetes provider) or a DockerOperator with an "
+                "explicit command"
             )
 
     def visit_Call(self, node: cst.Call) -> None:

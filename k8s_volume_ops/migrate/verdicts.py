@@ -95,14 +95,21 @@ def task_row(file: str, task: RenderedTask) -> ScanRow:
 
 
 def exception_text(traceback_text: str) -> str:
-    """The exception of a formatted traceback: its trailing, unindented lines."""
+    """The exception of a formatted traceback, on one line.
+
+    That is what follows the frames of the last `Traceback (...)` block: from the first
+    unindented line after it to the end, so that a message spread over several lines
+    (indented ones included, as pydantic writes them) is kept whole. Text that is not a
+    traceback is returned as it is, on one line.
+    """
     lines = traceback_text.rstrip().splitlines()
-    tail: list[str] = []
-    for line in reversed(lines):
-        if line.startswith((" ", "\t", "Traceback (")):
-            break
-        tail.insert(0, line)
-    return one_line("\n".join(tail) or traceback_text)
+    starts = [i for i, line in enumerate(lines) if line.startswith("Traceback (")]
+    if starts:
+        after = lines[starts[-1] + 1 :]
+        first = next((i for i, line in enumerate(after) if line and not line[0].isspace()), None)
+        if first is not None:
+            lines = after[first:]
+    return one_line("\n".join(lines))
 
 
 def import_error_row(file: str, traceback_text: str) -> ScanRow:

@@ -5,6 +5,12 @@ or with the stock one (including `@task.docker`), render its templates with a
 synthetic context (a manual run id and the DAG's param defaults) and build the pod
 exactly as `execute()` would, minus the objects only the cluster knows (the chart's
 ConfigMap policy, the namespace's PodSecurity label).
+
+A `@task.docker` task is found but not rendered: the decorator writes its command
+(a script that unpickles and runs the Python callable) only inside its own
+`execute()`, and k8s-volume-ops has no decorator that would do the same in a pod,
+so rendering it would show a pod with the decorator's placeholder command. It is
+reported as a problem instead, which makes `scan` say `refused`.
 """
 
 from __future__ import annotations
@@ -17,7 +23,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
-from ..errors import SpecError, VolumeOpsError
+from ..errors import SpecError, UnsupportedError, VolumeOpsError
 from ..podsecurity import check_pod_security
 from ..policy import StoragePolicy, load_policy
 from ._k8s import to_dict
@@ -94,6 +100,30 @@ def _is_stock(task: Any) -> bool:
     return isinstance(task, Stock)
 
 
+def _is_task_docker(task: Any) -> bool:
+    """A stock `@task.docker` task (the provider's `_DockerDecoratedOperator`)."""
+    if getattr(task, "custom_operator_name", None) == "@task.docker":
+        return True
+    try:
+        from airflow.sdk.bases.decorator import DecoratedOperator
+    except ImportError:  # pragma: no cover - Airflow 3 always has it
+        return False
+    return isinstance(task, DecoratedOperator)
+
+
+def task_docker_problem(task: Any) -> UnsupportedError:
+    """Why a `@task.docker` task is not rendered, and what to write instead."""
+    callable_name = getattr(getattr(task, "python_callable", None), "__name__", task.task_id)
+    return UnsupportedError(
+        "@task.docker builds its command (a script that runs the pickled Python callable) "
+        "only inside its own execute(), with the Docker daemon; k8s-volume-ops has no "
+        "decorator that does the same in a pod, so no pod is rendered",
+        spec=f"@task.docker def {callable_name}()",
+        hint="use @task.kubernetes (apache-airflow-providers-cncf-kubernetes) to run the "
+        "function in a pod, or a DockerOperator with an explicit command",
+    )
+
+
 def from_stock(task: Any) -> DockerOperator:
     """Our operator with the same arguments as a stock DockerOperator task."""
     kwargs = {name: getattr(task, name) for name in _STOCK_ATTRS if hasattr(task, name)}
@@ -157,6 +187,9 @@ def render_task(
     result = TaskRender(
         file=str(task.dag.fileloc), dag_id=task.dag.dag_id, task_id=task.task_id, stock=stock
     )
+    if stock and _is_task_docker(task):
+        result.problems.append(task_docker_problem(task))
+        return result
     op = from_stock(task) if stock else task
     context = synthetic_context(task.dag, task, when or datetime.now(UTC).replace(microsecond=0))
     try:

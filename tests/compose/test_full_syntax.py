@@ -132,7 +132,7 @@ def test_secret_and_config_contents(result: ComposeResult) -> None:
 def test_notes_explain_what_changed(result: ComposeResult) -> None:
     notes = "\n".join(result.notes)
     for expected in (
-        "NFS options ['nfsvers=4.1'] are not applied",
+        "NFS mount options ['nfsvers=4.1'] are not applied",
         "selinux=z",
         "tmpfs mode 0o755",
         "'/anonymous' is shared through volumes_from",

@@ -60,6 +60,52 @@ def test_unset_variables_are_reported() -> None:
     interpolator = Interpolator({})
     assert interpolator.document({"a": ["${X}", "$Y"], "b": 1}, "") == {"a": ["", ""], "b": 1}
     assert interpolator.unset == {"X", "Y"}
+    assert interpolator.written == {"a[0]": ("${X}", ""), "a[1]": ("$Y", "")}
+    assert interpolator.unset_notes() == [
+        "The X variable is not set. Defaulting to a blank string. (used in a[0])",
+        "The Y variable is not set. Defaulting to a blank string. (used in a[1])",
+    ]
+
+
+def test_problems_quote_the_file_as_written(render: Render) -> None:
+    result = render(
+        {
+            "services": {
+                "app": {
+                    "image": "x",
+                    "volumes": [
+                        "${UNSET_VAR}:/u",
+                        {"type": "bind", "source": "${UNSET_VAR}", "target": "/b"},
+                        "$$weird:/w",
+                    ],
+                    "user": "${APP_USER:-app}",
+                }
+            }
+        }
+    )
+    messages = [str(p) for p in result.problems]
+    assert messages[0].startswith(
+        "services.app.volumes[0]: '${UNSET_VAR}:/u' (interpolated: ':/u'): invalid volume"
+    )
+    assert (
+        "a bind mount needs a source path (as written in the file: source '${UNSET_VAR}')"
+        in (messages[1])
+    )
+    assert messages[2].startswith(
+        "services.app.volumes[2]: '$$weird:/w' (interpolated: '$weird:/w')"
+    )
+    assert messages[3].startswith("services.app.user: '${APP_USER:-app}' (interpolated: 'app')")
+    assert result.notes[0] == (
+        "The UNSET_VAR variable is not set. Defaulting to a blank string. (used in "
+        "services.app.volumes[0], services.app.volumes[1].source)"
+    )
+
+
+def test_problems_without_interpolation_are_unchanged(render: Render) -> None:
+    result = render(
+        {"services": {"app": {"image": "${IMG}", "user": "nobody"}}}, environ={"IMG": "x"}
+    )
+    assert [str(p).split(": ")[1] for p in result.problems] == ["'nobody'"]
 
 
 def test_env_file_and_shell_interpolate_the_whole_file(render: Render) -> None:

@@ -30,7 +30,7 @@ def test_driver_opts_nfs_is_an_inline_nfs_volume(render: Render) -> None:
     _, volume = mount_at(result, "etl", "/shared")
     assert volume["nfs"] == {"server": "10.20.30.40", "path": "/exports/data"}
     assert not objects_of(result, "PersistentVolumeClaim")
-    assert any("NFS options ['nfsvers=4'] are not applied" in note for note in result.notes)
+    assert any("NFS mount options ['nfsvers=4'] are not applied" in n for n in result.notes)
 
 
 def test_read_only_nfs_option_and_subpath(render: Render) -> None:
@@ -81,7 +81,7 @@ def test_pair_without_a_namespace_binds_through_volume_name_only(render: Render)
     (claim,) = objects_of(result, "PersistentVolumeClaim").values()
     assert "claimRef" not in pv["spec"]
     assert claim["spec"]["volumeName"] == pv["metadata"]["name"]
-    assert pv["spec"]["mountOptions"] == ["nfsvers=4.1"]
+    assert pv["spec"]["mountOptions"] == ["nfsvers=4"]  # the volume's own option wins
 
 
 def test_binds_rule_to_nfs(render: Render) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -57,7 +56,6 @@ def ours_dag(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def compose_file(tmp_path: Path) -> Path:
-    pytest.importorskip("k8s_volume_ops.compose")
     (tmp_path / "01.sql").write_text("select 1;\n")
     path = tmp_path / "compose.yaml"
     path.write_text(COMPOSE)
@@ -155,29 +153,15 @@ def test_unreachable_cluster_exits_2_with_one_line(
 
 
 # -- against a real cluster ---------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def e2e_kubeconfig(request: pytest.FixtureRequest) -> Path:
-    """`$KUBECONFIG`, else the suite's `kubeconfig` fixture (tests/conftest.py), else skip."""
-    configured = os.environ.get("KUBECONFIG")
-    if configured:
-        return Path(configured)
-    try:
-        path = request.getfixturevalue("kubeconfig")
-    except pytest.FixtureLookupError:
-        pytest.skip("no cluster: KUBECONFIG is not set and no `kubeconfig` fixture is defined")
-    except Exception as exc:  # the local cluster could not start here
-        pytest.skip(f"no cluster: KUBECONFIG is not set and the local cluster failed: {exc}")
-    assert isinstance(path, Path)
-    return path
+# `kubeconfig` is the fixture of tests/conftest.py: $KUBECONFIG, else the local cluster. With
+# no cluster it fails loudly; only --skip-e2e leaves these tests out.
 
 
 @pytest.fixture
-def namespace(e2e_kubeconfig: Path) -> Iterator[str]:
+def namespace(kubeconfig: Path) -> Iterator[str]:
     from kubernetes import client, config
 
-    api = client.CoreV1Api(config.new_client_from_config(config_file=str(e2e_kubeconfig)))
+    api = client.CoreV1Api(config.new_client_from_config(config_file=str(kubeconfig)))
     name = f"kvo-apply-{uuid.uuid4().hex[:8]}"
     api.create_namespace({"metadata": {"name": name}})
     yield name
@@ -186,11 +170,11 @@ def namespace(e2e_kubeconfig: Path) -> Iterator[str]:
 
 @pytest.mark.e2e
 def test_apply_creates_then_finds_everything(
-    cli: Cli, e2e_kubeconfig: Path, namespace: str, ours_dag: Path, tmp_path: Path
+    cli: Cli, kubeconfig: Path, namespace: str, ours_dag: Path, tmp_path: Path
 ) -> None:
     from kubernetes import client, config
 
-    args = ("--policy", POLICY, "--namespace", namespace, "--kubeconfig", e2e_kubeconfig)
+    args = ("--policy", POLICY, "--namespace", namespace, "--kubeconfig", kubeconfig)
     first = cli("apply", ours_dag, *args)
     assert first.returncode == 0, first.stderr
     assert first.stdout.splitlines() == [
@@ -203,7 +187,7 @@ def test_apply_creates_then_finds_everything(
         f"exists   PersistentVolumeClaim {namespace}/apply-data",
         f"exists   PersistentVolumeClaim {namespace}/shared-data",
     ]
-    api = client.CoreV1Api(config.new_client_from_config(config_file=str(e2e_kubeconfig)))
+    api = client.CoreV1Api(config.new_client_from_config(config_file=str(kubeconfig)))
     claims = api.list_namespaced_persistent_volume_claim(namespace).items
     assert sorted(c.metadata.name for c in claims) == ["apply-data", "shared-data"]
     assert (
@@ -216,9 +200,9 @@ def test_apply_creates_then_finds_everything(
 
 @pytest.mark.e2e
 def test_apply_compose_and_missing_namespace(
-    cli: Cli, e2e_kubeconfig: Path, namespace: str, compose_file: Path
+    cli: Cli, kubeconfig: Path, namespace: str, compose_file: Path
 ) -> None:
-    args = ("--policy", POLICY, "--kubeconfig", e2e_kubeconfig)
+    args = ("--policy", POLICY, "--kubeconfig", kubeconfig)
     result = cli("apply", compose_file, *args, "--namespace", namespace)
     assert result.returncode == 0, result.stderr
     assert all(line.startswith("created  ") for line in result.stdout.splitlines())

@@ -40,8 +40,9 @@ BEFORE: dict[Key, str] = {
     ("s04_network_modes.py", "host_net"): "ok",
     ("s05_volume_drivers.py", "reports"): "ok",
     ("s05_volume_drivers.py", "ebs"): "needs-policy",
-    ("t01_taskflow_plain.py", "transform"): "ok",
-    ("t02_taskflow_bind.py", "count_files"): "needs-policy",
+    # @task.docker writes its command only inside its own execute(): refused, no pod
+    ("t01_taskflow_plain.py", "transform"): "refused",
+    ("t02_taskflow_bind.py", "count_files"): "refused",
     ("i03_module_alias.py", "build_index"): "ok",
     ("i04_legacy_path.py", None): "refused",
     ("v01_volumes_and_mount_strings.py", None): "refused",
@@ -57,7 +58,6 @@ WITH_POLICY: dict[Key, str] = {
     ("s06_propagation.py", "read_only"): "ok",
     # the bind now maps to a claim, which reveals the next problem: rshared propagation
     ("s06_propagation.py", "shared_propagation"): "refused",
-    ("t02_taskflow_bind.py", "count_files"): "ok",
     ("r12_openmetadata_examples.py", "ingest"): "needs-policy",
 }
 
@@ -98,6 +98,10 @@ def test_json_problem_texts(scan_json: subprocess.CompletedProcess[str]) -> None
     assert found[("r04_pipeline_volumes.py", None)]["dag_id"] is None
     (socket,) = found[("r02_docker_sock.py", "docker_cli")]["problems"]
     assert "docker.sock" in socket and "\n" not in socket
+    for key in [("t01_taskflow_plain.py", "transform"), ("r14_task_docker_run_id.py", "step")]:
+        (decorated,) = found[key]["problems"]
+        assert decorated.startswith(f"'@task.docker def {key[1]}()': @task.docker builds its")
+        assert "fix: use @task.kubernetes" in decorated and "explicit command" in decorated
 
 
 def test_table_with_policy(scan_policy_table: subprocess.CompletedProcess[str]) -> None:
@@ -174,3 +178,31 @@ def test_repo_dags_folder(cli: Cli) -> None:
     rows = json.loads(result.stdout)
     assert rows and all(r["verdict"] != "refused" for r in rows)
     assert {Path(r["file"]).name for r in rows} == {p.name for p in dags.glob("*.py")}
+
+
+def test_every_row_uses_the_path_as_given_and_output_ends_with_a_newline(
+    cli: Cli, tmp_path: Path
+) -> None:
+    folder = tmp_path / "dags" / "team"
+    folder.mkdir(parents=True)
+    for name in ("r01_remote_daemon.py", "r06_volumes_removed.py"):
+        shutil.copy(DATA / name, folder / name)
+    expected = {"dags/team/r01_remote_daemon.py", "dags/team/r06_volumes_removed.py"}
+    table = cli("scan", "dags", cwd=tmp_path)
+    assert table.returncode == 1
+    assert table.stdout.endswith("1 file failed to import (exit 1)\n")
+    files = {line.split()[0] for line in table.stdout.splitlines()[1:-1] if line[0] != " "}
+    assert files == expected
+    as_json = cli("scan", "dags", "--format", "json", cwd=tmp_path)
+    assert {row["file"] for row in json.loads(as_json.stdout)} == expected
+    assert as_json.stdout.endswith("]\n") and as_json.stderr.endswith("(exit 1)\n")
+
+
+def test_as_given_spells_airflow_paths_like_the_argument(tmp_path: Path, monkeypatch: Any) -> None:
+    from k8s_volume_ops.cli.scan import as_given
+
+    monkeypatch.chdir(tmp_path)
+    given, root = Path("dags/a.py"), tmp_path.resolve()
+    assert as_given(given, str(root / "dags" / "a.py")) == "dags/a.py"
+    assert as_given(given, str(root / "dags" / "lib" / "b.py")) == "dags/lib/b.py"
+    assert as_given(given, "/elsewhere/c.py") == "/elsewhere/c.py"

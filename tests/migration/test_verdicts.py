@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import pytest
+
 from k8s_volume_ops.errors import (
     NeedsPolicyError,
     SpecError,
@@ -70,6 +72,61 @@ def test_import_error_without_known_fix() -> None:
     row = import_error_row("x.py", 'Traceback (most recent call last):\n  File "x"\nNameError: y\n')
     assert row.problems == ["import error: NameError: y"]
     assert exception_text("plain message") == "plain message"
+
+
+PYDANTIC_TRACEBACK = """Traceback (most recent call last):
+  File "/dags/pyd.py", line 5, in <module>
+    M(a="x")
+  File "/venv/pydantic/main.py", line 280, in __init__
+    validated_self = self.__pydantic_validator__.validate_python(data, self_instance=self)
+                     ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
+pydantic_core._pydantic_core.ValidationError: 1 validation error for M
+a
+  Input should be a valid integer [type=int_parsing, input_value='x', input_type=str]
+    For further information visit https://errors.pydantic.dev/2.14/v/int_parsing
+"""
+
+CHAINED_TRACEBACK = """Traceback (most recent call last):
+  File "/dags/a.py", line 2, in <module>
+    import missing
+ModuleNotFoundError: No module named 'missing'
+
+During handling of the above exception, another exception occurred:
+
+Traceback (most recent call last):
+  File "/dags/a.py", line 4, in <module>
+    raise ValueError("first line\\n  indented second\\nthird")
+ValueError: first line
+  indented second
+third
+"""
+
+SYNTAX_TRACEBACK = """Traceback (most recent call last):
+  File "<frozen importlib._bootstrap>", line 241, in _call_with_frames_removed
+  File "/dags/syn.py", line 2
+    x = (
+        ^
+SyntaxError: '(' was never closed
+"""
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            PYDANTIC_TRACEBACK,
+            "pydantic_core._pydantic_core.ValidationError: 1 validation error for M a Input "
+            "should be a valid integer [type=int_parsing, input_value='x', input_type=str] For "
+            "further information visit https://errors.pydantic.dev/2.14/v/int_parsing",
+        ),
+        (CHAINED_TRACEBACK, "ValueError: first line indented second third"),
+        (SYNTAX_TRACEBACK, "SyntaxError: '(' was never closed"),
+        ("ValueError: boom\n", "ValueError: boom"),
+    ],
+    ids=["indented-message", "chained", "syntax-error", "no-traceback"],
+)
+def test_exception_text_is_the_whole_last_exception_on_one_line(text: str, expected: str) -> None:
+    assert exception_text(text) == expected
 
 
 def test_table_and_summary() -> None:
