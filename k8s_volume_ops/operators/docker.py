@@ -330,9 +330,13 @@ class DockerOperator(KubernetesPodOperator):
         self, pod: Any, remote_pod: Any, xcom_result: Any = None, context: Any = None
     ) -> None:
         """Collect XCom and failure lines from the log, then let KPO delete and judge."""
+        if self._killed:  # KPO's cleanup returns quietly after on_kill: never report success
+            self._delete_task_secrets(remote_pod)
+            name = getattr(getattr(pod, "metadata", None), "name", None)
+            raise AirflowException(f"Task was killed: its pod {name} was deleted before it ended")
         logs: list[str] = []
         exit_code = _exit_code(remote_pod, self.base_container_name)
-        if remote_pod is not None and not self._killed:
+        if remote_pod is not None:
             logs = self._collect_results(remote_pod, exit_code)
         try:
             super().cleanup(pod, remote_pod, xcom_result, context)

@@ -100,7 +100,10 @@ def test_killed_task_leaves_claim_and_data_for_the_retry(
     pod = _wait_for_running_pod(core, namespace)
     op.on_kill()
     worker.join(timeout=120)
-    assert not worker.is_alive() and errors
+    assert not worker.is_alive()
+    assert [str(e) for e in errors] == [
+        f"Task was killed: its pod {pod.metadata.name} was deleted before it ended"
+    ]
     _wait_gone(core, namespace, pod.metadata.name)
     claims = core.list_namespaced_persistent_volume_claim(namespace).items
     assert [c.metadata.name for c in claims] == ["kept"]
