@@ -1,9 +1,13 @@
 """The only module that talks to the Kubernetes API.
 
-Claims are ensured with one request each: create, and treat 409 AlreadyExists as
-success, so tasks that start together on one new volume all succeed and exactly one
-claim is made. A claim is never deleted here: Docker keeps named volumes, and so do
-we. Every API refusal becomes an `ApplyError` naming the object.
+A claim is ensured by reading it first: an existing claim costs one request, as a
+plain KubernetesPodOperator task's would, and a missing one is created, with 409
+AlreadyExists from a task that started at the same moment counted as success, so
+tasks that start together on one new volume all succeed and exactly one claim is
+made. The claim we find must hold the same Docker volume (its annotation), or two
+Docker volumes whose names only differ in case or `_`/`-` would share data. A
+claim is never deleted here: Docker keeps named volumes, and so do we. Every API
+refusal becomes an `ApplyError` naming the object.
 """
 
 from __future__ import annotations
@@ -11,8 +15,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from .claims import ClaimPlan
-from .errors import ApplyError
+from .claims import DOCKER_VOLUME_ANNOTATION, ClaimPlan
+from .errors import ApplyError, ConflictError
 from .policy import POLICY_CONFIGMAP_KEY, StoragePolicy, policy_from_yaml
 
 if TYPE_CHECKING:
@@ -44,40 +48,66 @@ def _api_error(exc: Exception, what: str, name: str) -> ApplyError:
 
 
 def ensure_claims(client: CoreV1Api, namespace: str, plans: Iterable[ClaimPlan]) -> list[str]:
-    """Make sure every claim exists; returns the names of the claims created now."""
-    from kubernetes.client.exceptions import ApiException
-
+    """Make sure every claim exists and holds its Docker volume; returns those created now."""
     created = []
     for plan in plans:
-        if not plan.create_missing:
-            _require_claim(client, namespace, plan)
-            continue
-        try:
-            client.create_namespaced_persistent_volume_claim(namespace, plan.manifest)
-            created.append(plan.name)
-        except ApiException as exc:
-            if _status(exc) != 409:
-                raise _api_error(
-                    exc, f"create claim {plan.name!r} in {namespace!r}", plan.docker_name
-                ) from exc
-    return created
-
-
-def _require_claim(client: CoreV1Api, namespace: str, plan: ClaimPlan) -> None:
-    from kubernetes.client.exceptions import ApiException
-
-    try:
-        client.read_namespaced_persistent_volume_claim(plan.name, namespace)
-    except ApiException as exc:
-        if _status(exc) == 404:
+        existing = _read_claim(client, namespace, plan)
+        if existing is None and plan.create_missing:
+            existing = _create_claim(client, namespace, plan)
+            if existing is None:
+                created.append(plan.name)
+                continue
+        if existing is None:
             why = "it is external" if plan.external else "the policy says createMissing: false"
             raise ApplyError(
                 f"claim {plan.name!r} does not exist in namespace {namespace!r}, and {why}",
                 spec=plan.docker_name,
                 hint="create the claim (k8s-volume-ops apply, or the Helm chart's claims), or "
                 "set claims.createMissing: true",
-            ) from exc
+            )
+        _check_holder(existing, plan, namespace)
+    return created
+
+
+def _read_claim(client: CoreV1Api, namespace: str, plan: ClaimPlan) -> Any | None:
+    from kubernetes.client.exceptions import ApiException
+
+    try:
+        return client.read_namespaced_persistent_volume_claim(plan.name, namespace)
+    except ApiException as exc:
+        if _status(exc) == 404:
+            return None
         raise _api_error(exc, f"read claim {plan.name!r}", plan.docker_name) from exc
+
+
+def _create_claim(client: CoreV1Api, namespace: str, plan: ClaimPlan) -> Any | None:
+    """Create the claim; None when created now, else the claim a concurrent task made."""
+    from kubernetes.client.exceptions import ApiException
+
+    try:
+        client.create_namespaced_persistent_volume_claim(namespace, plan.manifest)
+        return None
+    except ApiException as exc:
+        if _status(exc) != 409:
+            raise _api_error(
+                exc, f"create claim {plan.name!r} in {namespace!r}", plan.docker_name
+            ) from exc
+    return _read_claim(client, namespace, plan)
+
+
+def _check_holder(existing: Any, plan: ClaimPlan, namespace: str) -> None:
+    """Refuse a claim that another Docker volume's task created under the same name."""
+    if plan.named:  # the user chose this claim by name, sharing included
+        return
+    theirs = (existing.metadata.annotations or {}).get(DOCKER_VOLUME_ANNOTATION)
+    ours = plan.manifest["metadata"].get("annotations", {}).get(DOCKER_VOLUME_ANNOTATION)
+    if theirs is not None and ours is not None and theirs != ours:
+        raise ConflictError(
+            f"claim {plan.name!r} in namespace {namespace!r} holds Docker volume {theirs!r}; "
+            f"using it for {ours!r} would mix the two volumes' data",
+            spec=plan.docker_name,
+            hint=f"give one of them its own claim: claims.overrides.{plan.docker_name}.claimName",
+        )
 
 
 def ensure_objects(

@@ -16,7 +16,7 @@ from ._names import dns1123_label, is_dns1123_subdomain, label_value
 from .errors import PolicyError, SpecError
 from .models import VolumeDecl
 from .policy import ClaimOverride, DriverRule, NfsServer, StoragePolicy
-from .quantity import quantity_to_decimal
+from .quantity import storage_quantity
 
 __all__ = [
     "DOCKER_VOLUME_ANNOTATION",
@@ -64,8 +64,7 @@ def claim_name_for(docker_name: str, policy: StoragePolicy, decl: VolumeDecl | N
 
 def _checked_size(size: str, docker_name: str) -> str:
     try:
-        if quantity_to_decimal(size) <= 0:
-            raise ValueError("must be positive")
+        storage_quantity(size)
     except ValueError as exc:
         raise SpecError(f"invalid claim size {size!r}: {exc}", spec=docker_name) from exc
     return size

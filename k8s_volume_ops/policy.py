@@ -23,8 +23,9 @@ from pydantic import (
     model_validator,
 )
 
-from ._names import LABEL_KEY
+from ._names import LABEL_KEY, is_dns1123_subdomain
 from .errors import PolicyError
+from .quantity import storage_quantity
 
 __all__ = [
     "POLICY_CONFIGMAP_ENV",
@@ -68,6 +69,7 @@ def _checked_keys(value: dict[str, str]) -> dict[str, str]:
 
 
 Keys = Annotated[dict[str, str], AfterValidator(_checked_keys)]
+StorageSize = Annotated[str, AfterValidator(storage_quantity)]
 
 
 class _Model(BaseModel):
@@ -77,7 +79,7 @@ class _Model(BaseModel):
 class ClaimOverride(_Model):
     """Settings for one Docker volume name; unset fields fall back to the defaults."""
 
-    size: str | None = None
+    size: StorageSize | None = None
     access_modes: tuple[AccessMode, ...] | None = Field(None, alias="accessModes")
     storage_class_name: str | None = Field(None, alias="storageClassName")
     claim_name: str | None = Field(None, alias="claimName")
@@ -89,7 +91,7 @@ class ClaimOverride(_Model):
 class ClaimDefaults(_Model):
     """How a Docker named volume becomes a PersistentVolumeClaim."""
 
-    size: str = "1Gi"
+    size: StorageSize = "1Gi"
     access_modes: tuple[AccessMode, ...] = Field(("ReadWriteOnce",), alias="accessModes")
     shared_access_modes: tuple[AccessMode, ...] = Field(
         ("ReadWriteMany",), alias="sharedAccessModes"
@@ -131,6 +133,16 @@ class BindRule(_Model):
             raise ValueError(f"binds source {value!r} must be an absolute path")
         return posixpath.normpath(value)
 
+    @field_validator("claim")
+    @classmethod
+    def _claim_name(cls, value: str | None) -> str | None:
+        if value is not None and not is_dns1123_subdomain(value):
+            raise ValueError(
+                f"binds claim {value!r} is not a valid claim name (lower case letters, "
+                "digits, '-' and '.'); the claim is used by this exact name"
+            )
+        return value
+
     @model_validator(mode="after")
     def _one_target(self) -> BindRule:
         chosen = [self.claim is not None, self.nfs is not None, self.host_path]
@@ -145,7 +157,7 @@ class NfsSettings(_Model):
     """How NFS is emitted: inline `nfs` volumes, or a PersistentVolume + claim pair."""
 
     mode: Literal["inline", "persistentVolume"] = "inline"
-    size: str = "1Gi"
+    size: StorageSize = "1Gi"
     mount_options: tuple[str, ...] = Field((), alias="mountOptions")
 
 
@@ -154,7 +166,7 @@ class DriverRule(_Model):
 
     storage_class_name: str = Field(alias="storageClassName")
     access_modes: tuple[AccessMode, ...] | None = Field(None, alias="accessModes")
-    size: str | None = None
+    size: StorageSize | None = None
 
 
 class StoragePolicy(_Model):
@@ -165,6 +177,18 @@ class StoragePolicy(_Model):
     nfs: NfsSettings = Field(default_factory=NfsSettings)
     drivers: dict[str, DriverRule] = Field(default_factory=dict)
     pod_security: PodSecurityLevel | None = Field(None, alias="podSecurity")
+
+    @model_validator(mode="after")
+    def _distinct_sources(self) -> StoragePolicy:
+        seen: dict[str, int] = {}
+        for index, rule in enumerate(self.binds):
+            if rule.source in seen:
+                raise ValueError(
+                    f"binds[{seen[rule.source]}] and binds[{index}] both have source "
+                    f"{rule.source!r} (after normalising): which one applies would be a guess"
+                )
+            seen[rule.source] = index
+        return self
 
     def bind_rule_for(self, source: str) -> BindRule | None:
         """The rule with the longest `source` that contains `source` (path-wise)."""

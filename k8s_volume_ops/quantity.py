@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal, InvalidOperation
 
-__all__ = ["bytes_to_quantity", "docker_bytes", "quantity_to_decimal"]
+__all__ = ["bytes_to_quantity", "docker_bytes", "quantity_to_decimal", "storage_quantity"]
 
 _DOCKER_UNITS = {"b": 1, "k": 1024, "m": 1024**2, "g": 1024**3}
 _DOCKER_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([bkmg]?)b?\s*$", re.IGNORECASE)
@@ -89,3 +89,21 @@ def quantity_to_decimal(quantity: str | int | float) -> Decimal:
     if suffix not in _K8S_SUFFIXES:
         raise ValueError(f"{quantity!r} has an unknown suffix {suffix!r}")
     return base * Decimal(_K8S_SUFFIXES[suffix])
+
+
+def storage_quantity(quantity: str) -> str:
+    """Check a storage size, refusing the Docker habit that Kubernetes misreads.
+
+    `512m` is 512 MiB to Docker and 0.512 bytes to Kubernetes, which the apiserver
+    accepts and rounds up to a one-byte claim: refuse it with the spelling meant.
+    """
+    amount = quantity_to_decimal(quantity)
+    text = str(quantity).strip()
+    if text.endswith("m"):
+        raise ValueError(
+            f"{quantity!r} is {amount.normalize():f} bytes in Kubernetes units (m is milli); "
+            f"Docker's {text} is {text[:-1]}Mi"
+        )
+    if amount < 1 or amount != amount.to_integral_value():
+        raise ValueError(f"{quantity!r} is not a whole number of bytes")
+    return str(quantity)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ._names import dns1123_label
-from .claims import ClaimPlan, claim_for_volume, claim_name_for, nfs_pair
+from .claims import ClaimPlan, claim_for_volume, nfs_pair
 from .errors import ConflictError, NeedsPolicyError, SpecError, UnsupportedError, VolumeOpsError
 from .file_mounts import add_file_mount
 from .models import BindMountSpec, FileMountSpec, TmpfsMountSpec, VolumeMountSpec
@@ -296,7 +296,8 @@ def _bind_target(
             create_missing=b.policy.claims.create_missing,
             named=True,
         )
-        plan.manifest["metadata"]["name"] = claim_name_for(rule.claim, b.policy)
+        override = b.policy.claims.overrides.get(rule.claim)
+        plan.manifest["metadata"]["name"] = (override and override.claim_name) or rule.claim
         b.add_claim(plan, spec)
         volume = {
             "name": dns1123_label(plan.name),

@@ -21,6 +21,7 @@ from e2e_support import BUSYBOX, new_namespace, read_claim
 from kubernetes import client
 
 from k8s_volume_ops import DockerOperator
+from k8s_volume_ops.errors import ConflictError
 from k8s_volume_ops.operators.offline import synthetic_context
 
 
@@ -112,6 +113,37 @@ def test_killed_task_leaves_claim_and_data_for_the_retry(
         kubeconfig, namespace, "retry", mounts=mount, command=["cat", "/data/progress"]
     )
     assert value == "partial"
+
+
+def test_volumes_that_meet_in_one_claim_name_are_kept_apart(
+    kubeconfig: Path, core: client.CoreV1Api, namespace: str
+) -> None:
+    """Docker keeps `my_vol` and `my-vol` apart; both map to claim `my-vol`, so the
+    second task is refused before its pod exists instead of reading the first's data."""
+    _, value = run_task(
+        kubeconfig,
+        namespace,
+        "first",
+        mounts=[Mount(target="/data", source="my_vol")],
+        command=["sh", "-c", "echo one > /data/f; cat /data/f"],
+    )
+    assert value == "one"
+    with pytest.raises(ConflictError) as caught:
+        run_task(
+            kubeconfig,
+            namespace,
+            "second",
+            mounts=[Mount(target="/data", source="my-vol")],
+            command=["cat", "/data/f"],
+        )
+    assert str(caught.value) == (
+        f"'my-vol': claim 'my-vol' in namespace {namespace!r} holds Docker volume 'my_vol'; "
+        "using it for 'my-vol' would mix the two volumes' data\n"
+        "  fix: give one of them its own claim: claims.overrides.my-vol.claimName"
+    )
+    pods = [p.metadata.labels["task_id"] for p in core.list_namespaced_pod(namespace).items]
+    assert "second" not in pods
+    assert read_claim(core, namespace, "my-vol", "f") == "one\n"
 
 
 def _wait_for_running_pod(core: client.CoreV1Api, namespace: str) -> Any:

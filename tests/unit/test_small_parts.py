@@ -155,6 +155,22 @@ def test_policy_from_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
             {"binds": [{"source": "/d", "hostPath": True, "hostPathType": "directory"}]},
             "hostPathType",
         ),
+        (
+            {"claims": {"size": "512m"}},
+            r"claims.size: Value error, '512m' is 0.512 bytes in Kubernetes units \(m is milli\); "
+            "Docker's 512m is 512Mi",
+        ),
+        ({"claims": {"overrides": {"v": {"size": "0.5"}}}}, "'0.5' is not a whole number of bytes"),
+        ({"nfs": {"size": "10m"}}, r"nfs.size: .*'10m' is 0.01 bytes"),
+        ({"drivers": {"rbd": {"storageClassName": "ceph", "size": "2m"}}}, "'2m' is 0.002 bytes"),
+        (
+            {"binds": [{"source": "/d", "claim": "Bad_Claim"}]},
+            r"binds claim 'Bad_Claim' is not a valid claim name .*used by this exact name",
+        ),
+        (
+            {"binds": [{"source": "/data/", "claim": "a"}, {"source": "/data", "claim": "b"}]},
+            r"binds\[0\] and binds\[1\] both have source '/data' \(after normalising\)",
+        ),
     ],
 )
 def test_policy_values_kubernetes_would_refuse_are_refused_early(

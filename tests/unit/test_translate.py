@@ -139,6 +139,14 @@ def test_binds_longest_prefix_wins(source: str, claim: str, sub_path: str | None
     assert t.volume_mounts[0]["readOnly"] is True
 
 
+def test_bind_rule_claim_is_used_by_its_exact_name() -> None:
+    """A rule names an existing claim: `data.v1` stays `data.v1`, not `data-v1`."""
+    policy = StoragePolicy.model_validate({"binds": [{"source": "/d", "claim": "data.v1"}]})
+    t = tr(Mount("/in", "/d/x", "bind"), policy=policy)
+    assert t.volumes == [{"name": "data-v1", "persistentVolumeClaim": {"claimName": "data.v1"}}]
+    assert [c.name for c in t.claims] == ["data.v1"]
+
+
 def test_bind_to_nfs_and_hostpath() -> None:
     t = tr(Mount("/a", "/srv/nfs/x", "bind"), Mount("/b", "/mnt/host/y", "bind"))
     assert t.volumes[0]["nfs"] == {"server": "10.0.0.5", "path": "/exports/x"}
