@@ -21,10 +21,11 @@ from .errors import (
 from .policy import StoragePolicy, load_policy
 
 if TYPE_CHECKING:
-    from .operators import DockerOperator, KubernetesDockerOperator
+    from .operators import ComposeServiceOperator, DockerOperator, KubernetesDockerOperator
 
 __all__ = [
     "ApplyError",
+    "ComposeServiceOperator",
     "ConflictError",
     "DockerOperator",
     "KubernetesDockerOperator",
@@ -37,7 +38,7 @@ __all__ = [
     "load_policy",
 ]
 
-_LAZY = {"DockerOperator", "KubernetesDockerOperator"}
+_LAZY = {"ComposeServiceOperator", "DockerOperator", "KubernetesDockerOperator"}
 
 
 def __getattr__(name: str) -> Any:

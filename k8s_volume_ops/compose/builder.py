@@ -14,7 +14,7 @@ from __future__ import annotations
 import base64
 import posixpath
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ..claims import MANAGED_BY
@@ -27,7 +27,7 @@ from .inherit import Placed, resolve_volumes_from
 from .interpolate import quote_as_written
 from .kompose import SIZE, STORAGE_CLASS, KomposeLabels, declaration_with_labels
 from .pod import SERVICE_ANNOTATION, pod_for_service
-from .project import ComposeProject, ComposeResult
+from .project import ComposeProject, ComposeResult, ServiceOutput
 from .service_keys import flag
 from .services import AnySpec, DirConfig, ServiceMounts, collect_service
 
@@ -286,6 +286,7 @@ def _service_objects(
     needed = translation.objects(objects.namespace)
     volumes, mounts = list(translation.volumes), list(translation.volume_mounts)
     taken = {mount["mountPath"] for mount in mounts}
+    dir_configs: list[dict[str, Any]] = []
     for item in items:
         if not isinstance(item, DirConfig):
             continue
@@ -296,7 +297,8 @@ def _service_objects(
         taken.add(item.target)
         volumes.append({"name": item.name, "configMap": {"name": item.name}})
         mounts.append({"name": item.name, "mountPath": item.target, "readOnly": True})
-        needed.append(_dir_config(item))
+        dir_configs.append(_dir_config(item))
+    needed += dir_configs
     origin = f"services.{service.name}"
     try:
         pod = pod_for_service(
@@ -315,6 +317,10 @@ def _service_objects(
         return
     for obj in [*needed, pod]:
         objects.add(obj, origin, result)
+    result.services[service.name] = ServiceOutput(
+        pod=pod,
+        translation=replace(translation, config_maps=[*translation.config_maps, *dir_configs]),
+    )
 
 
 @dataclass

@@ -13,9 +13,10 @@ from typing import Any, Literal
 
 from ..errors import VolumeOpsError
 from ..parsing.compose import FileSource
+from ..translation import Translation
 from .pod import SERVICE_ANNOTATION
 
-__all__ = ["ComposeProject", "ComposeResult", "HostPath", "service_of"]
+__all__ = ["ComposeProject", "ComposeResult", "HostPath", "ServiceOutput", "service_of"]
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,16 @@ class ComposeProject:
     written: Mapping[str, tuple[str, str]] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class ServiceOutput:
+    """One service's Pod and the translation of its mounts, kept apart for running
+    the service as one task: the claims stay plans (external ones are read, never
+    created) and the objects are namespaced only when the task knows its namespace."""
+
+    pod: dict[str, Any]
+    translation: Translation
+
+
 @dataclass
 class ComposeResult:
     """What `render` prints and reports: the objects, the problems and the notes.
@@ -68,6 +79,7 @@ class ComposeResult:
     objects: list[dict[str, Any]] = field(default_factory=list)
     problems: list[VolumeOpsError] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    services: dict[str, ServiceOutput] = field(default_factory=dict)
 
     def without_problem_pods(self) -> tuple[list[dict[str, Any]], list[str]]:
         """The objects minus the Pod of every service a problem names, and those services.

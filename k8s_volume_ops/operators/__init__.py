@@ -1,7 +1,13 @@
-"""Airflow operators: the Kubernetes-backed DockerOperator (and its compose sibling)."""
+"""Airflow operators: the Kubernetes-backed DockerOperator and its compose sibling."""
 
+from .compose import ComposeServiceOperator
 from .docker import ContainerFailedError, DockerOperator
 
 KubernetesDockerOperator = DockerOperator
 
-__all__ = ["ContainerFailedError", "DockerOperator", "KubernetesDockerOperator"]
+__all__ = [
+    "ComposeServiceOperator",
+    "ContainerFailedError",
+    "DockerOperator",
+    "KubernetesDockerOperator",
+]

@@ -15,6 +15,7 @@ DAGS = sorted((Path(__file__).resolve().parents[2] / "dags").glob("*.py"))
 
 def test_there_are_example_dags() -> None:
     assert {p.stem for p in DAGS} >= {
+        "compose_service",
         "producer_consumer",
         "seed_named_volume",
         "seed_compose_volume",

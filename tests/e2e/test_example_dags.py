@@ -81,3 +81,21 @@ def test_private_environment_stays_private(
     refs = [e for e in pod.spec.containers[0].env if e.value_from is not None]
     assert refs[0].value_from.secret_key_ref.name == f"{pod.metadata.name}-private-env"
     assert core.list_namespaced_secret(namespace).items == []
+
+
+def test_compose_services_share_a_volume_and_read_their_config(
+    airflow: Airflow, core: client.CoreV1Api, namespace: str
+) -> None:
+    """ComposeServiceOperator: each task runs one service of the compose file; the
+    volume both use is one ReadWriteMany claim, the config file a ConfigMap."""
+    run = airflow.test_dag("compose_service", namespace, dags=EXAMPLE_DAGS)
+    assert run.returncode == 0, run.log[-3000:]
+    assert run.states == {"produce": "success", "consume": "success"}
+    day = datetime.now(UTC).strftime("%Y-%m-%d")
+    assert run.xcom[("produce", "return_value")] == "written"
+    assert run.xcom[("consume", "return_value")] == f"report for {day}"
+    (claim,) = core.list_namespaced_persistent_volume_claim(namespace).items
+    assert claim.metadata.name == "reports" and claim.spec.access_modes == ["ReadWriteMany"]
+    assert read_claim(core, namespace, "reports", "latest.txt") == f"report for {day}\n"
+    config = core.read_namespaced_config_map("config-greeting", namespace)
+    assert config.data == {"greeting": "hello from the compose file\n"}
