@@ -1,17 +1,23 @@
-"""Our own PodSecurity check, run before a pod is submitted.
+"""Our own PodSecurity check, run before a pod is submitted, and the fields that
+`restricted` requires.
 
 The apiserver's PodSecurity admission would reject the pod too, but only after the
 claims were created and with a message about the pod, not about the Docker input
 that caused it. This checks the fields our translation can produce against the
 `baseline` and `restricted` levels (Kubernetes Pod Security Standards) and names
 the level in each message.
+
+`restricted` also wants fields no Docker input sets (no privilege escalation, all
+capabilities dropped, a non-root user, a seccomp profile). When the policy says
+`podSecurity: restricted`, `harden` fills in those the user left unset, so a plain
+task is admitted; what the user set against them is refused by the check.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["LEVELS", "check_pod_security"]
+__all__ = ["LEVELS", "check_pod_security", "harden"]
 
 LEVELS = ("privileged", "baseline", "restricted")
 _BASELINE_CAPS = {
@@ -79,6 +85,7 @@ def _baseline(spec: dict[str, Any], level: str) -> list[str]:
 
 
 def _restricted(spec: dict[str, Any]) -> list[str]:
+    """What `restricted` adds to `baseline` that a Docker input can cause."""
     problems = []
     for volume in spec.get("volumes") or []:
         kinds = set(volume) - {"name"}
@@ -91,19 +98,67 @@ def _restricted(spec: dict[str, Any]) -> list[str]:
     for container in spec.get("containers") or []:
         context = container.get("securityContext") or {}
         added = set((context.get("capabilities") or {}).get("add") or [])
-        if added - {"NET_BIND_SERVICE"}:
+        allowed_by_baseline = sorted((added & _BASELINE_CAPS) - {"NET_BIND_SERVICE"})
+        if allowed_by_baseline:  # the rest is reported by the baseline check
             problems.append(
-                f"cap_add {sorted(added)} is forbidden by PodSecurity level 'restricted'"
+                f"cap_add {allowed_by_baseline} is forbidden by PodSecurity level 'restricted' "
+                "(only NET_BIND_SERVICE may be added)"
             )
+        if context.get("runAsUser") == 0 or (
+            "runAsUser" not in context and (spec.get("securityContext") or {}).get("runAsUser") == 0
+        ):
+            problems.append("user 0 (root) is forbidden by PodSecurity level 'restricted'")
     return problems
 
 
-def check_pod_security(pod: dict[str, Any], level: str | None) -> list[str]:
+def _hardening(spec: dict[str, Any]) -> list[str]:
+    """The `restricted` fields that no Docker input sets (see `harden`)."""
+    problems = []
+    pod = spec.get("securityContext") or {}
+    for container in _containers(spec):
+        context = container.get("securityContext") or {}
+        where = f"container {container.get('name')!r}"
+        if context.get("allowPrivilegeEscalation") is not False:
+            problems.append(f"{where}: allowPrivilegeEscalation must be false")
+        if "ALL" not in ((context.get("capabilities") or {}).get("drop") or []):
+            problems.append(f"{where}: capabilities must drop ALL")
+        if context.get("runAsNonRoot", pod.get("runAsNonRoot")) is not True:
+            problems.append(f"{where}: runAsNonRoot must be true")
+        profile = (context.get("seccompProfile") or pod.get("seccompProfile") or {}).get("type")
+        if profile not in ("RuntimeDefault", "Localhost"):
+            problems.append(f"{where}: seccompProfile must be RuntimeDefault or Localhost")
+    return [
+        f"{p} under PodSecurity level 'restricted' (podSecurity: restricted in the storage "
+        "policy sets what is unset)"
+        for p in problems
+    ]
+
+
+def harden(pod: dict[str, Any]) -> dict[str, Any]:
+    """Set the `restricted` fields the pod leaves unset; explicit settings are kept."""
+    spec = pod.setdefault("spec", {})
+    context = spec.get("securityContext") or {}
+    context.setdefault("runAsNonRoot", True)
+    context.setdefault("seccompProfile", {"type": "RuntimeDefault"})
+    spec["securityContext"] = context
+    for container in _containers(spec):
+        own = container.get("securityContext") or {}
+        own.setdefault("allowPrivilegeEscalation", False)
+        capabilities = own.get("capabilities") or {}
+        if not capabilities.get("drop"):
+            capabilities["drop"] = ["ALL"]
+        own["capabilities"] = capabilities
+        container["securityContext"] = own
+    return pod
+
+
+def check_pod_security(
+    pod: dict[str, Any], level: str | None, *, hardening: bool = True
+) -> list[str]:
     """Problems that would make the pod fail admission at `level` (empty: it passes).
 
-    `restricted` also requires runAsNonRoot, a seccomp profile and dropped
-    capabilities; those are the user's pod settings, not ours, and are left to the
-    apiserver.
+    `hardening=False` leaves out `restricted`'s required fields, to ask only whether
+    a Docker input made the pod something a level rejects.
     """
     if level not in ("baseline", "restricted"):
         return []
@@ -111,4 +166,6 @@ def check_pod_security(pod: dict[str, Any], level: str | None) -> list[str]:
     problems = _baseline(spec, level)
     if level == "restricted":
         problems += _restricted(spec)
+        if hardening:
+            problems += _hardening(spec)
     return problems

@@ -21,6 +21,7 @@ from ..claims import MANAGED_BY
 from ..errors import ConflictError, SpecError, VolumeOpsError
 from ..models import BindMountSpec, VolumeDecl, VolumeMountSpec
 from ..parsing.compose import parse_volume_declaration
+from ..podsecurity import check_pod_security, harden
 from ..policy import ClaimOverride, StoragePolicy
 from ..translate import translate_mounts
 from .inherit import Placed, resolve_volumes_from
@@ -315,6 +316,12 @@ def _service_objects(
     except VolumeOpsError as exc:
         result.problems.append(exc)
         return
+    if policy.pod_security == "restricted":
+        harden(pod)
+    result.problems += [
+        SpecError(problem, origin=f"{origin} podSecurity")
+        for problem in check_pod_security(pod, policy.pod_security)
+    ]
     for obj in [*needed, pod]:
         objects.add(obj, origin, result)
     result.services[service.name] = ServiceOutput(

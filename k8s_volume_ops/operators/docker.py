@@ -19,7 +19,7 @@ from airflow.providers.cncf.kubernetes.operators.pod import KubernetesPodOperato
 
 from .. import apply
 from ..podplan import RETRIEVE_CONTAINER, DockerArgs, PodPlan, plan_pod
-from ..podsecurity import check_pod_security
+from ..podsecurity import check_pod_security, harden
 from ..policy import POLICY_CONFIGMAP_ENV, POLICY_ENV, StoragePolicy, load_policy
 from ..registry import pull_secret
 from ..xcom import log_lines, output_file_bytes, xcom_value
@@ -232,6 +232,8 @@ class DockerOperator(KubernetesPodOperator):
         )
         self._registry_secret = f"{pod.metadata.name}-registry" if self.docker_conn_id else None
         merged = merge_plan(to_dict(pod), self._plan, self._private_secret or "")
+        if self._policy_level == "restricted":
+            harden(merged)
         if self._registry_secret:
             pulls = merged["spec"].get("imagePullSecrets") or []
             merged["spec"]["imagePullSecrets"] = [*pulls, {"name": self._registry_secret}]
@@ -307,7 +309,7 @@ class DockerOperator(KubernetesPodOperator):
         """
         level = self._policy_level
         if level is None:
-            if not check_pod_security(pod, "restricted"):
+            if not check_pod_security(pod, "restricted", hardening=False):
                 return
             level = apply.namespace_pod_security(self.client, namespace)
         problems = check_pod_security(pod, level)

@@ -19,6 +19,7 @@ from airflow.sdk.exceptions import AirflowFailException
 from docker.types import Mount
 from e2e_support import BUSYBOX, new_namespace, read_claim
 from kubernetes import client
+from kubernetes.client.exceptions import ApiException
 
 from k8s_volume_ops import DockerOperator
 from k8s_volume_ops.errors import ConflictError
@@ -223,3 +224,41 @@ def test_docker_conn_id_pull_secret_lives_with_the_pod(
     pod = core.read_namespaced_pod(op.pod.metadata.name, namespace)
     assert [s.name for s in pod.spec.image_pull_secrets] == [f"{pod.metadata.name}-registry"]
     assert core.list_namespaced_secret(namespace).items == []  # deleted once the task ended
+
+
+def test_pod_security_restricted(kubeconfig: Path, core: client.CoreV1Api) -> None:
+    """Under `restricted`, `podSecurity: restricted` in the policy adds the fields the
+    level requires, so the real admission lets a plain task in; without it the
+    apiserver refuses the pod; a Docker input the level forbids is refused by us first."""
+    namespace = new_namespace(
+        core, "e2e-restricted", {"pod-security.kubernetes.io/enforce": "restricted"}
+    )
+    try:
+        policy = {"podSecurity": "restricted"}
+        _, value = run_task(
+            kubeconfig,
+            namespace,
+            "hardened",
+            storage_policy=policy,
+            user="1000",
+            mounts=[Mount("/data", "restricted_vol", read_only=True)],
+            command=["sh", "-c", "echo admitted"],
+        )
+        assert value == "admitted"
+        with pytest.raises(ApiException, match=r'violates PodSecurity \\"restricted:latest\\"'):
+            run_task(kubeconfig, namespace, "unhardened", command=["true"])
+        with pytest.raises(AirflowFailException) as info:
+            run_task(
+                kubeconfig,
+                namespace,
+                "chown",
+                storage_policy=policy,
+                user="1000",
+                cap_add=["CHOWN"],
+                command=["true"],
+            )
+        assert "cap_add ['CHOWN'] is forbidden by PodSecurity level 'restricted'" in str(info.value)
+        tasks = {p.metadata.labels["task_id"] for p in core.list_namespaced_pod(namespace).items}
+        assert not tasks & {"unhardened", "chown"}
+    finally:
+        core.delete_namespace(namespace)

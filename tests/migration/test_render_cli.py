@@ -5,7 +5,10 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import kubernetes_validate
 import yaml
+
+from k8s_volume_ops.podsecurity import check_pod_security
 
 from .conftest import DATA, POLICY, Cli
 
@@ -92,3 +95,25 @@ def test_pod_security_problem_leaves_the_pod_out(cli: Cli, tmp_path: Path) -> No
         "'restricted'",
         "ps.py: task ps.priv: its pod is left out because of the problems above",
     ]
+
+
+def test_restricted_policy_renders_a_pod_the_level_admits(cli: Cli, tmp_path: Path) -> None:
+    """The fields `restricted` requires are added to the pod (and to a compose service's)."""
+    (tmp_path / "plain.py").write_text(
+        "from datetime import datetime\n"
+        "from airflow.sdk import DAG\n"
+        "from k8s_volume_ops import DockerOperator\n\n"
+        "with DAG(dag_id='plain', start_date=datetime(2024, 1, 1), schedule=None):\n"
+        "    DockerOperator(task_id='t', image='busybox', command='true', user='1000')\n"
+    )
+    (tmp_path / "compose.yaml").write_text("services: {web: {image: 'nginx:1', user: '101'}}\n")
+    (tmp_path / "policy.yaml").write_text("podSecurity: restricted\n")
+    for source in ("plain.py", "compose.yaml"):
+        result = cli("render", source, "--policy", "policy.yaml", cwd=tmp_path)
+        assert result.returncode == 0, result.stderr
+        (pod,) = [o for o in yaml.safe_load_all(result.stdout) if o and o["kind"] == "Pod"]
+        kubernetes_validate.validate(pod, "1.36", strict=True)
+        assert check_pod_security(pod, "restricted") == []
+        assert pod["spec"]["securityContext"]["seccompProfile"] == {"type": "RuntimeDefault"}
+        (container,) = pod["spec"]["containers"]
+        assert container["securityContext"]["capabilities"] == {"drop": ["ALL"]}

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from k8s_volume_ops._names import dns1123_label, is_dns1123_label, label_value
 from k8s_volume_ops.errors import NeedsPolicyError, PolicyError, SpecError, VolumeOpsError
-from k8s_volume_ops.podsecurity import check_pod_security
+from k8s_volume_ops.podsecurity import check_pod_security, harden
 from k8s_volume_ops.policy import load_policy
 from k8s_volume_ops.quantity import bytes_to_quantity, docker_bytes, quantity_to_decimal
 from k8s_volume_ops.xcom import log_lines, output_file_bytes, xcom_value
@@ -110,6 +110,40 @@ def test_pod_security_levels() -> None:
     restricted = check_pod_security(pod, "restricted")
     assert any("'nfs'" in p and "restricted" in p for p in restricted)
     assert check_pod_security(pod, "privileged") == [] and check_pod_security(pod, None) == []
+
+
+def test_restricted_fields_are_added_when_unset_and_checked_when_set() -> None:
+    def pod(context: dict | None = None, pod_context: dict | None = None) -> dict:
+        container = {"name": "base", **({"securityContext": context} if context else {})}
+        spec = {"containers": [container], "initContainers": [{"name": "init"}]}
+        return {"spec": {**spec, **({"securityContext": pod_context} if pod_context else {})}}
+
+    plain = pod()
+    assert len(check_pod_security(plain, "restricted")) == 8  # 4 fields x 2 containers
+    assert check_pod_security(plain, "restricted", hardening=False) == []
+    assert check_pod_security(harden(plain), "restricted") == []
+    assert plain["spec"]["securityContext"] == {
+        "runAsNonRoot": True,
+        "seccompProfile": {"type": "RuntimeDefault"},
+    }
+    assert plain["spec"]["containers"][0]["securityContext"] == {
+        "allowPrivilegeEscalation": False,
+        "capabilities": {"drop": ["ALL"]},
+    }
+    chosen = harden(pod({"allowPrivilegeEscalation": True, "capabilities": {"drop": ["NET_RAW"]}}))
+    assert check_pod_security(chosen, "restricted") == [
+        "container 'base': allowPrivilegeEscalation must be false under PodSecurity level "
+        "'restricted' (podSecurity: restricted in the storage policy sets what is unset)",
+        "container 'base': capabilities must drop ALL under PodSecurity level 'restricted' "
+        "(podSecurity: restricted in the storage policy sets what is unset)",
+    ]
+    root = harden(pod({"runAsUser": 0, "capabilities": {"add": ["CHOWN", "SYS_ADMIN"]}}))
+    assert check_pod_security(root, "restricted") == [
+        "cap_add ['SYS_ADMIN'] is forbidden by PodSecurity level 'restricted'",
+        "cap_add ['CHOWN'] is forbidden by PodSecurity level 'restricted' (only "
+        "NET_BIND_SERVICE may be added)",
+        "user 0 (root) is forbidden by PodSecurity level 'restricted'",
+    ]
 
 
 def test_error_hierarchy_and_format() -> None:
