@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from ..errors import SpecError
+from ..errors import SpecError, UnsupportedError
 from ..models import BindMountSpec, Propagation, VolumeMountSpec
 
 __all__ = ["VOLUME_NAME", "parse_short"]
@@ -56,9 +56,27 @@ def _parse_mode(mode: str, raw: str, origin: str) -> dict[str, str]:
     return seen
 
 
+# `C:\x:/t` or `C:/x:/t`; `v:/d` alone is volume `v`, as Docker's Linux parser reads it
+_WINDOWS_DRIVE = re.compile(r"^[a-zA-Z]:(\\|/[^:]*:/)")
+_NAMED_PIPE = re.compile(r"^(//|\\\\)\.[\\/]pipe[\\/]", re.IGNORECASE)
+
+
+def _refuse_windows(raw: str, origin: str) -> None:
+    """Windows sources, which the Linux parser would misread as a name or a path."""
+    if _NAMED_PIPE.match(raw):
+        raise UnsupportedError(
+            "named pipes (npipe) exist only on Windows hosts; a Linux pod has nothing to mount",
+            spec=raw,
+            origin=origin,
+        )
+    drive = _WINDOWS_DRIVE.match(raw)
+    if drive or "\\" in raw or raw.startswith("//"):
+        where = f"drive {raw[:2]}" if drive else "a Windows path"
+        raise SpecError(f"{where} cannot be mounted into a Linux pod", spec=raw, origin=origin)
+
+
 def _split(raw: str, origin: str) -> list[str]:
-    if "\\" in raw:
-        raise SpecError("Windows paths cannot be mounted into a Linux pod", spec=raw, origin=origin)
+    _refuse_windows(raw, origin)
     parts = raw.split(":")
     if len(parts) > 3 or any(p == "" for p in parts):
         raise SpecError(

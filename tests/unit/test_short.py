@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from k8s_volume_ops.errors import SpecError, VolumeOpsError
+from k8s_volume_ops.errors import SpecError, UnsupportedError, VolumeOpsError
 from k8s_volume_ops.models import BindMountSpec, VolumeMountSpec
 from k8s_volume_ops.parsing import parse_short
 
@@ -59,7 +59,10 @@ def test_options_are_kept_or_noted() -> None:
         ("vol:relative", r"the target must be absolute"),
         ("/h:/d:nocopy", r"nocopy applies to named volumes"),
         ("vol:/d:rshared", r"propagation mode applies to host paths"),
-        ("C:\\data:/data", r"Windows paths"),
+        ("C:\\data:/data", r"drive C: cannot be mounted into a Linux pod"),
+        ("C:/data:/data", r"drive C: cannot be mounted into a Linux pod"),
+        ("d:\\x", r"drive d: cannot be mounted"),
+        ("//server/share:/s", r"a Windows path cannot be mounted"),
         ("vol::/d", r"invalid volume specification"),
     ],
 )
@@ -67,6 +70,21 @@ def test_refusals_quote_the_input(raw: str, message: str) -> None:
     with pytest.raises(SpecError, match=message) as info:
         parse_short(raw, origin="volumes[3]")
     assert str(info.value).startswith(f"volumes[3]: {raw!r}")
+
+
+@pytest.mark.parametrize("raw", ["//./pipe/docker_engine:/pipe", "\\\\.\\pipe\\docker_engine:/p"])
+def test_named_pipes_are_refused_as_such(raw: str) -> None:
+    with pytest.raises(UnsupportedError) as info:
+        parse_short(raw, origin="volumes[0]")
+    assert str(info.value) == (
+        f"volumes[0]: {raw!r}: named pipes (npipe) exist only on Windows hosts; a Linux pod "
+        "has nothing to mount"
+    )
+
+
+def test_single_letter_volume_is_not_a_drive() -> None:
+    volume = parse_short("c:/data")
+    assert isinstance(volume, VolumeMountSpec) and volume.source == "c"
 
 
 def test_relative_source_shows_the_fix() -> None:
