@@ -55,7 +55,7 @@ SHORT_ERRORS = [
     ("a:b:c:d", "expected SOURCE:TARGET"),
     ("/h:/d:nocopy", "nocopy applies to named volumes"),
     ("data:/d:rshared", "propagation mode applies to host paths"),
-    ("C:\\data:/d", "Windows paths"),
+    ("C:\\data:/d", "drive C: cannot be mounted into a Linux pod"),
     ("data:/d:ro,rw", "access given twice"),
 ]
 
