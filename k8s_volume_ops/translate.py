@@ -93,7 +93,8 @@ class _Builder:
                 return
         self.result.claims.append(plan)
 
-    def add_mount(self, spec: AnySpec, volume: str, **extra: Any) -> None:
+    def free_target(self, spec: AnySpec) -> str:
+        """The mount's target, refused when another mount already uses it."""
         target = _checked_target(spec)
         if target in self._target_origin:
             raise ConflictError(
@@ -101,6 +102,10 @@ class _Builder:
                 spec=spec.raw,
                 origin=spec.origin,
             )
+        return target
+
+    def add_mount(self, spec: AnySpec, volume: str, **extra: Any) -> None:
+        target = self.free_target(spec)
         self._target_origin[target] = spec.origin or repr(spec.raw)
         mount: dict[str, Any] = {"name": volume, "mountPath": target}
         rule_read_only = extra.pop("read_only", False)
@@ -366,6 +371,7 @@ def translate_mounts(
 
 
 def _dispatch(b: _Builder, spec: AnySpec) -> None:
+    b.free_target(spec)  # before volumes are named after the target and collide
     for ignored in spec.ignored:
         b.note(spec, f"ignored {ignored}: no Kubernetes equivalent")
     if isinstance(spec, VolumeMountSpec):

@@ -50,7 +50,10 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument("path", type=Path, help="a DAG file (.py) or a compose file")
     parser.add_argument("--policy", type=Path, help="storage policy YAML file")
-    parser.add_argument("--namespace", help="namespace of the objects (default: see --help text)")
+    parser.add_argument(
+        "--namespace",
+        help="namespace of the objects (default: the task's own namespace=, else default)",
+    )
     parser.add_argument("--kubeconfig", type=Path, help="kubeconfig file (default: $KUBECONFIG)")
     parser.add_argument(
         "--dry-run", action="store_true", help="print what would be created; contact no cluster"

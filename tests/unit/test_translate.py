@@ -242,6 +242,10 @@ def test_target_checks() -> None:
         ConflictError, match=r"duplicate mount point '/d' \(also used by mounts\[0\]\)"
     ):
         tr("a:/d", "b:/d/")
+    with pytest.raises(  # not a clash of the volume names both would get from the target
+        ConflictError, match=r"duplicate mount point '/dev/shm' \(also used by mounts\[0\]\)"
+    ):
+        tr(Mount("/dev/shm", None, "tmpfs"), Mount("/dev/shm", None, "tmpfs", tmpfs_size="1m"))
 
 
 def test_subpath_checks() -> None:
