@@ -37,7 +37,7 @@ from ..parsing.compose import (
     parse_volumes_from,
 )
 from ..policy import BindRule
-from .kompose import KomposeLabels, kompose_labels
+from .kompose import KomposeLabels, kompose_labels, label_notes
 from .project import ComposeProject, HostPath
 
 __all__ = ["DirConfig", "Item", "ServiceMounts", "collect_service"]
@@ -97,7 +97,9 @@ def collect_service(
     body = project.services[name]
     where = f"services.{name}"
     try:
-        labels = kompose_labels(labels_dict(body.get("labels")), origin=f"{where}.labels")
+        given = labels_dict(body.get("labels"), origin=f"{where}.labels")
+        labels = kompose_labels(given, origin=f"{where}.labels")
+        notes += label_notes(given, f"{where}.labels", service=True)
     except VolumeOpsError as exc:
         problems.append(exc)
         labels = KomposeLabels()
