@@ -26,6 +26,7 @@ from ..translate import translate_mounts
 from .inherit import Placed, resolve_volumes_from
 from .interpolate import quote_as_written
 from .kompose import SIZE, STORAGE_CLASS, KomposeLabels, declaration_with_labels
+from .names import name_file_objects
 from .pod import SERVICE_ANNOTATION, pod_for_service
 from .project import ComposeProject, ComposeResult
 from .service_keys import flag
@@ -46,6 +47,7 @@ def build_compose(
         name: collect_service(project, name, decls, result.problems, result.notes)
         for name in project.services
     }
+    name_file_objects(services, result.notes)
     placed = resolve_volumes_from(services, result.problems, result.notes)
     policies = {name: _service_policy(policy, services, placed[name]) for name in services}
     volume_users, claim_users = _users(placed, policies)

@@ -47,13 +47,18 @@ AnySpec = VolumeMountSpec | BindMountSpec | TmpfsMountSpec | FileMountSpec
 
 @dataclass(frozen=True)
 class DirConfig:
-    """A host directory turned into one ConfigMap (`kompose.volume.type: configMap`)."""
+    """A host directory turned into one ConfigMap (`kompose.volume.type: configMap`).
+
+    `wanted` is the name before sanitising; `name` is the ConfigMap's (`names.py`
+    keeps it apart from every other one).
+    """
 
     target: str
     name: str
     files: Mapping[str, bytes]
     raw: str
     origin: str
+    wanted: str = ""
 
 
 Item = AnySpec | DirConfig
@@ -133,15 +138,7 @@ def _tmpfs(ctx: _Context, entry: object, origin: str) -> None:
 
 def _file(ctx: _Context, kind: str, entry: object, origin: str) -> None:
     sources = ctx.project.configs if kind == "config" else ctx.project.secrets
-    spec = parse_file_mount(kind, entry, sources, origin=origin)
-    if spec.external:
-        obj = "ConfigMap config-" if kind == "config" else "Secret secret-"
-        ctx.note(
-            spec,
-            f"external: the {obj}{dns1123_label(spec.object_name)} with key "
-            f"{spec.key!r} must exist in the namespace; it is not rendered",
-        )
-    ctx.service.own.append(spec)
+    ctx.service.own.append(parse_file_mount(kind, entry, sources, origin=origin))
 
 
 def _volumes_from(ctx: _Context, entry: object, origin: str) -> None:
@@ -219,6 +216,7 @@ def _from_host(ctx: _Context, spec: BindMountSpec, kind: str) -> Item:
         files=found.files,
         raw=spec.raw,
         origin=spec.origin,
+        wanted=f"cm-{name}",
     )
 
 
