@@ -24,13 +24,13 @@ from ..parsing.compose import parse_volume_declaration
 from ..policy import ClaimOverride, StoragePolicy
 from ..translate import translate_mounts
 from .inherit import Placed, resolve_volumes_from
-from .interpolate import quote_as_written
 from .kompose import SIZE, STORAGE_CLASS, KomposeLabels, declaration_with_labels
 from .names import name_file_objects
 from .pod import SERVICE_ANNOTATION, pod_for_service
 from .project import ComposeProject, ComposeResult
 from .service_keys import flag
 from .services import AnySpec, DirConfig, ServiceMounts, collect_service
+from .written import quote_note, quote_problem
 
 __all__ = ["build_compose"]
 
@@ -68,7 +68,8 @@ def build_compose(
                 result.problems.append(exc)
         _service_objects(project, service, items, policies[name], objects, result)
     result.objects = objects.ordered()
-    result.problems = [quote_as_written(p, project.written) for p in result.problems]
+    result.problems = [quote_problem(p, project.written) for p in result.problems]
+    result.notes = [quote_note(note, project.written) for note in result.notes]
     return result
 
 

@@ -22,6 +22,7 @@ from ..parsing.compose import FileSource, labels_dict
 from .interpolate import Interpolator
 from .pod import environment_dict
 from .project import ComposeProject, HostPath
+from .written import Written, index_nodes
 
 __all__ = ["CONFIGMAP_LIMIT", "load_compose", "project_from_data"]
 
@@ -37,16 +38,27 @@ def load_compose(path: Path, environ: Mapping[str, str] | None = None) -> Compos
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise SpecError(f"cannot read the compose file: {exc}") from exc
-    import yaml
-
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise SpecError(f"not valid YAML: {exc}") from exc
+    root, data = _parse(text)
     base_dir = str(path.resolve().parent)
     shell = os.environ if environ is None else environ
     env = {**_dotenv(Path(base_dir) / ".env", shell), **shell}
-    return project_from_data(data, origin=origin, base_dir=base_dir, environ=env)
+    return project_from_data(
+        data, origin=origin, base_dir=base_dir, environ=env, root=root, source=text
+    )
+
+
+def _parse(text: str) -> tuple[Any, object]:
+    """The YAML node tree (kept to quote the file as written) and the loaded data."""
+    import yaml
+
+    loader = yaml.SafeLoader(text)
+    try:
+        root = loader.get_single_node()
+        return root, None if root is None else loader.construct_document(root)
+    except yaml.YAMLError as exc:
+        raise SpecError(f"not valid YAML: {exc}") from exc
+    finally:
+        loader.dispose()
 
 
 def _dotenv(path: Path, shell: Mapping[str, str]) -> dict[str, str]:
@@ -63,9 +75,19 @@ def _dotenv(path: Path, shell: Mapping[str, str]) -> dict[str, str]:
 
 
 def project_from_data(
-    data: object, *, origin: str, base_dir: str, environ: Mapping[str, str]
+    data: object,
+    *,
+    origin: str,
+    base_dir: str,
+    environ: Mapping[str, str],
+    root: Any = None,
+    source: str = "",
 ) -> ComposeProject:
-    """Build the project from a parsed compose document (reads the files it names)."""
+    """Build the project from a parsed compose document (reads the files it names).
+
+    `root` is the YAML node tree `data` was loaded from and `source` its text; with
+    them, problems quote the file as written (`written.py`).
+    """
     if not isinstance(data, Mapping) or not isinstance(data.get("services"), Mapping):
         raise SpecError("a compose file needs a `services:` mapping")
     interpolator = Interpolator(environ)
@@ -81,18 +103,23 @@ def project_from_data(
             continue
         services[str(name)] = _service(dict(service), base_dir, home, problems, _at(name))
     notes = tuple(interpolator.unset_notes())
+    volumes = _volumes(document.get("volumes"), base_dir, home)
+    nodes = {}
+    if root is not None:
+        nodes = index_nodes(root, document)
+        nodes.update(index_nodes(root, {"services": services, "volumes": volumes}))
     return ComposeProject(
         origin=origin,
         base_dir=base_dir,
         services=services,
-        volumes=_volumes(document.get("volumes"), base_dir, home),
+        volumes=volumes,
         configs=_sources(document.get("configs"), base_dir, environ, "config"),
         secrets=_sources(document.get("secrets"), base_dir, environ, "secret"),
         environ=environ,
         host_paths=_host_paths(services),
         problems=tuple(problems),
         notes=notes,
-        written=dict(interpolator.written),
+        written=Written(source, nodes, dict(interpolator.written)),
     )
 
 
@@ -147,7 +174,7 @@ def _env_files(
 
     entries = value if isinstance(value, list) else [value]
     merged: dict[str, str | None] = {}
-    for entry in entries:
+    for i, entry in enumerate(entries):
         path, required = entry, True
         if isinstance(entry, Mapping):
             path, required = entry.get("path"), bool(entry.get("required", True))
@@ -156,11 +183,12 @@ def _env_files(
             if file.is_file():
                 merged.update(dotenv_values(file, interpolate=False))
                 continue
-            reason = "env_file not found"
+            reason = f"env_file {str(file)!r} not found"
         except (OSError, UnicodeDecodeError) as exc:
-            reason = f"env_file cannot be read: {exc}"
+            reason = f"env_file {str(file)!r} cannot be read: {exc}"
         if required:
-            problems.append(SpecError(reason, spec=str(file), origin=origin))
+            where = f"{origin}[{i}]" if isinstance(value, list) else origin
+            problems.append(SpecError(reason, spec=entry, origin=where))
     return merged
 
 
@@ -195,13 +223,15 @@ def _source(entry: object, base_dir: str, environ: Mapping[str, str], kind: str)
     if entry.get("external"):
         return FileSource(external=True)
     if entry.get("file") is not None:
-        file = Path(_absolute(str(entry["file"]), base_dir, None))
+        given = str(entry["file"])
+        file = Path(_absolute(given, base_dir, None))
+        shown = repr(given) if given == str(file) else f"{given!r} ({file})"
         try:
             content = file.read_bytes()
         except OSError as exc:
-            return FileSource(error=f"cannot read {str(file)!r}: {exc.strerror}")
+            return FileSource(error=f"cannot read file {shown}: {exc.strerror}")
         if len(content) > CONFIGMAP_LIMIT:
-            return FileSource(error=f"{str(file)!r} is larger than the 1 MiB a {kind} can hold")
+            return FileSource(error=f"file {shown} is larger than the 1 MiB a {kind} can hold")
         return FileSource(content=content)
     if entry.get("environment") is not None:
         variable = str(entry["environment"])

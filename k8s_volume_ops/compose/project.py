@@ -14,6 +14,7 @@ from typing import Any, Literal
 from ..errors import VolumeOpsError
 from ..parsing.compose import FileSource
 from .pod import SERVICE_ANNOTATION
+from .written import Written
 
 __all__ = ["ComposeProject", "ComposeResult", "HostPath", "service_of"]
 
@@ -40,8 +41,7 @@ class ComposeProject:
 
     `services` and `volumes` keep the compose structure (dicts and lists);
     `configs`/`secrets` hold the top-level entries with their content read;
-    `written` maps the origin of each string interpolation changed to (the text as
-    written, its value), so that messages can quote the file.
+    `written` keeps the file's text by origin, so that messages can quote it.
     """
 
     origin: str
@@ -54,7 +54,7 @@ class ComposeProject:
     host_paths: Mapping[str, HostPath] = field(default_factory=dict)
     problems: tuple[VolumeOpsError, ...] = ()
     notes: tuple[str, ...] = ()
-    written: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+    written: Written = field(default_factory=Written)
 
 
 @dataclass
