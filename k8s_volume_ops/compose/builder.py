@@ -23,6 +23,7 @@ from ..models import BindMountSpec, VolumeDecl, VolumeMountSpec
 from ..parsing.compose import parse_volume_declaration
 from ..policy import ClaimOverride, StoragePolicy
 from ..translate import translate_mounts
+from .include import attributed_note, attributed_problem
 from .inherit import Placed, resolve_volumes_from
 from .kompose import SIZE, STORAGE_CLASS, KomposeLabels, declaration_with_labels
 from .names import name_file_objects
@@ -68,8 +69,14 @@ def build_compose(
                 result.problems.append(exc)
         _service_objects(project, service, items, policies[name], objects, result)
     result.objects = objects.ordered()
-    result.problems = [quote_problem(p, project.written) for p in result.problems]
-    result.notes = [quote_note(note, project.written) for note in result.notes]
+    result.problems = [
+        attributed_problem(quote_problem(p, project.written), project.included)
+        for p in result.problems
+    ]
+    result.notes = [
+        attributed_note(quote_note(note, project.written), project.included)
+        for note in result.notes
+    ]
     return result
 
 

@@ -3,10 +3,10 @@
 That means: interpolate `${VAR}` forms with the environment over a `.env` beside
 the file, make relative bind sources (and `env_file`, config/secret `file:`
 sources) absolute against the file's folder, read config and secret contents,
-and merge `env_file` into `environment`. Host paths are read only for services
-whose Kompose label asks for ConfigMaps or hostPaths (`hostpaths.py`): otherwise the
-machine that renders is not the machine that runs, and its files must not change
-the output.
+and merge `env_file` into `environment`; then load the files it includes
+(`include.py`). Host paths are read only for services whose Kompose label asks for
+ConfigMaps or hostPaths (`hostpaths.py`): otherwise the machine that renders is not
+the machine that runs, and its files must not change the output.
 """
 
 from __future__ import annotations
@@ -14,23 +14,25 @@ from __future__ import annotations
 import os
 import posixpath
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ..errors import SpecError, VolumeOpsError
 from ..parsing.compose import FileSource
 from .hostpaths import CONFIGMAP_LIMIT, host_paths
+from .include import Include, include_entries, inside, top_level_notes, with_includes
 from .interpolate import Interpolator
 from .pod import environment_dict
 from .project import ComposeProject
-from .written import Written, index_nodes
+from .written import Written, index_nodes, quote_problem
 
 __all__ = ["CONFIGMAP_LIMIT", "load_compose", "project_from_data"]
 
 
 def load_compose(path: Path, environ: Mapping[str, str] | None = None) -> ComposeProject:
-    """Load `path`; `environ` defaults to `os.environ`. Raises SpecError if unreadable."""
-    origin = str(path)
+    """Load `path` and the files it includes; `environ` defaults to `os.environ`.
+    Raises SpecError if a file is unreadable."""
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
@@ -39,9 +41,22 @@ def load_compose(path: Path, environ: Mapping[str, str] | None = None) -> Compos
     base_dir = str(path.resolve().parent)
     shell = os.environ if environ is None else environ
     env = {**_dotenv(Path(base_dir) / ".env", shell), **shell}
-    return project_from_data(
-        data, origin=origin, base_dir=base_dir, environ=env, root=root, source=text
-    )
+    file = _File(str(path), base_dir, env, root_dir=base_dir, stack=(str(path.resolve()),))
+    return _project(data, file, root, text)
+
+
+@dataclass(frozen=True)
+class _File:
+    """A compose document's origin, folder (its project directory) and variables;
+    `stack` holds the files that include it, itself last, and `label` names an
+    included file (relative to `root_dir`, the top file's folder)."""
+
+    origin: str
+    base_dir: str
+    environ: Mapping[str, str]
+    root_dir: str
+    stack: tuple[str, ...] = ()
+    label: str = ""
 
 
 def _parse(text: str) -> tuple[Any, object]:
@@ -85,8 +100,17 @@ def project_from_data(
     `root` is the YAML node tree `data` was loaded from and `source` its text; with
     them, problems quote the file as written (`written.py`).
     """
-    if not isinstance(data, Mapping) or not isinstance(data.get("services"), Mapping):
+    return _project(data, _File(origin, base_dir, environ, root_dir=base_dir), root, source)
+
+
+def _project(data: object, file: _File, root: Any, source: str) -> ComposeProject:
+    services_given = data.get("services") if isinstance(data, Mapping) else None
+    if services_given is None and isinstance(data, Mapping) and (file.label or "include" in data):
+        data = {**data, "services": {}}  # a file may hold only includes or only resources
+    elif not isinstance(services_given, Mapping):
         raise SpecError("a compose file needs a `services:` mapping")
+    assert isinstance(data, Mapping)
+    base_dir, environ = file.base_dir, file.environ
     interpolator = Interpolator(environ)
     document: dict[str, Any] = interpolator.document(dict(data), "")
     home = environ.get("HOME")
@@ -99,25 +123,66 @@ def project_from_data(
             )
             continue
         services[str(name)] = _service(dict(service), base_dir, home, problems, _at(name))
-    notes = tuple(interpolator.unset_notes())
+    notes = (*top_level_notes(document, file.label), *interpolator.unset_notes())
     volumes = _volumes(document.get("volumes"), base_dir, home)
     nodes = {}
     if root is not None:
-        nodes = index_nodes(root, document)
-        nodes.update(index_nodes(root, {"services": services, "volumes": volumes}))
-    return ComposeProject(
-        origin=origin,
+        nodes = index_nodes(root, document, source)
+        nodes.update(index_nodes(root, {"services": services, "volumes": volumes}, source))
+    networks = document.get("networks")
+    project = ComposeProject(
+        origin=file.origin,
         base_dir=base_dir,
         services=services,
         volumes=volumes,
         configs=_sources(document.get("configs"), base_dir, environ, "config"),
         secrets=_sources(document.get("secrets"), base_dir, environ, "secret"),
+        networks=dict(networks) if isinstance(networks, Mapping) else {},
         environ=environ,
         host_paths=host_paths(services),
         problems=tuple(problems),
         notes=notes,
-        written=Written(source, nodes, dict(interpolator.written)),
+        written=Written(nodes, dict(interpolator.written)),
     )
+    try:
+        entries = include_entries(document.get("include"), base_dir, file.root_dir)
+        return with_includes(project, entries, file.stack, lambda entry: _included(entry, file))
+    except VolumeOpsError as exc:
+        raise quote_problem(exc, project.written) from exc
+
+
+def _included(entry: Include, including: _File) -> ComposeProject:
+    """An included file as a project of its own (see `include.py`)."""
+    try:
+        text = Path(entry.path).read_text(encoding="utf-8")
+        root, data = _parse(text)
+    except (OSError, UnicodeDecodeError, SpecError) as exc:
+        why = exc.reason if isinstance(exc, SpecError) else getattr(exc, "strerror", None) or exc
+        raise SpecError(
+            f"cannot load the included compose file {entry.path}: {why}",
+            spec=entry.written,
+            origin=entry.origin,
+        ) from exc
+    defaults = entry.env_files or (posixpath.join(entry.project_dir, ".env"),)
+    from_files: dict[str, str] = {}
+    for env_file in defaults:
+        if entry.env_files and not Path(env_file).is_file():
+            raise SpecError(
+                f"include env_file {env_file} not found", spec=entry.written, origin=entry.origin
+            )
+        from_files.update(_dotenv(Path(env_file), {**from_files, **including.environ}))
+    file = _File(
+        entry.label,
+        entry.project_dir,
+        {**from_files, **including.environ},  # the including file's variables win
+        root_dir=including.root_dir,
+        stack=(*including.stack, entry.path),
+        label=entry.label,
+    )
+    try:
+        return _project(data, file, root, text)
+    except VolumeOpsError as exc:
+        raise inside(exc, entry) from exc
 
 
 def _at(service: object) -> str:

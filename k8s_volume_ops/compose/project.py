@@ -41,7 +41,8 @@ class ComposeProject:
 
     `services` and `volumes` keep the compose structure (dicts and lists);
     `configs`/`secrets` hold the top-level entries with their content read;
-    `written` keeps the file's text by origin, so that messages can quote it.
+    `written` keeps the file's text by origin, so that messages can quote it;
+    `included` names the included file that defines a resource (`services.db`).
     """
 
     origin: str
@@ -50,11 +51,13 @@ class ComposeProject:
     volumes: Mapping[str, Any] = field(default_factory=dict)
     configs: Mapping[str, FileSource] = field(default_factory=dict)
     secrets: Mapping[str, FileSource] = field(default_factory=dict)
+    networks: Mapping[str, Any] = field(default_factory=dict)
     environ: Mapping[str, str] = field(default_factory=dict)
     host_paths: Mapping[str, HostPath] = field(default_factory=dict)
     problems: tuple[VolumeOpsError, ...] = ()
     notes: tuple[str, ...] = ()
     written: Written = field(default_factory=Written)
+    included: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass

@@ -49,23 +49,27 @@ class AsWritten:
 @dataclass(frozen=True)
 class Written:
     """The compose file's nodes by origin (`services.a.volumes[0]`), each with the value
-    it has after loading; `interpolated` is `Interpolator.written`."""
+    it has after loading and the text of its file (an included file has its own);
+    `interpolated` is `Interpolator.written`."""
 
-    source: str = ""
-    nodes: Mapping[str, tuple[Node, object]] = field(default_factory=dict)
+    nodes: Mapping[str, tuple[Node, object, str]] = field(default_factory=dict)
     interpolated: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+
+    def merged(self, other: Written) -> Written:
+        """Both files' nodes; this one's win where both have an origin."""
+        return Written({**other.nodes, **self.nodes}, {**other.interpolated, **self.interpolated})
 
     def quote(self, origin: str) -> AsWritten | None:
         """The input at `origin` as written, or None if the file has no such node."""
         found = self.nodes.get(origin)
         if found is None:
             return None
-        node, value = found
+        node, value, source = found
         key = origin.rpartition(".")[2]
         if node.id == "scalar" and isinstance(value, str):
             text = _secret(key, node.value, _quoted)
         else:
-            text = _flow(node, self.source, key)
+            text = _flow(node, source, key)
         return AsWritten(text, tuple(self._changes(node, value, origin, "")))
 
     def is_value(self, origin: str, spec: object) -> bool:
@@ -95,15 +99,16 @@ class Written:
         )
 
 
-def index_nodes(root: Node, value: object, origin: str = "") -> dict[str, tuple[Node, object]]:
+def index_nodes(root: Node, value: object, source: str) -> dict[str, tuple[Node, object, str]]:
     """Every node under `root` by origin, with the matching part of `value` (the loaded
-    document); keys the file does not have (added by loading) are left out."""
-    found: dict[str, tuple[Node, object]] = {}
-    stack = [(root, value, origin)]
+    document) and `source`, the file's text; keys the file does not have (added by
+    loading) are left out."""
+    found: dict[str, tuple[Node, object, str]] = {}
+    stack = [(root, value, "")]
     while stack:
         node, item, where = stack.pop()
         if where:
-            found[where] = (node, item)
+            found[where] = (node, item, source)
         stack += [(n, v, o) for n, v, o, _ in _pairs(node, item, where, "")]
     return found
 
