@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterable
 
 __all__ = [
     "DNS1123_LABEL",
     "LABEL_KEY",
+    "distinct_labels",
     "dns1123_label",
     "is_dns1123_label",
     "is_dns1123_subdomain",
@@ -50,6 +52,27 @@ def dns1123_label(name: str, *, max_length: int = 63, fallback: str = "vol") -> 
         keep = max_length - _HASH_LENGTH - 1
         cleaned = f"{cleaned[:keep].rstrip('-')}-{_short_hash(name)}"
     return cleaned
+
+
+def distinct_labels(names: Iterable[str], *, max_length: int = 63) -> dict[str, str]:
+    """Each name's `dns1123_label`, one-to-one: where several names would get the same
+    label (`cfg.one`, `cfg_one`), each one the label changed gets `-<8 hex>` of itself.
+
+    A name that clashes with none keeps its usual label, so adding the suffix only on
+    a clash leaves every other object's name as it was.
+    """
+    groups: dict[str, list[str]] = {}
+    for name in sorted(set(names)):
+        groups.setdefault(dns1123_label(name, max_length=max_length), []).append(name)
+    labels = {}
+    for label, group in groups.items():
+        for name in group:
+            if len(group) == 1 or name == label:
+                labels[name] = label
+            else:
+                keep = max_length - _HASH_LENGTH - 1
+                labels[name] = f"{label[:keep].rstrip('-')}-{_short_hash(name)}"
+    return labels
 
 
 def is_dns1123_label(name: str) -> bool:

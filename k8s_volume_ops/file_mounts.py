@@ -17,13 +17,18 @@ from .models import FileMountSpec
 if TYPE_CHECKING:
     from .translate import _Builder
 
-__all__ = ["add_file_mount"]
+__all__ = ["add_file_mount", "file_object_name"]
+
+
+def file_object_name(spec: FileMountSpec) -> str:
+    """The ConfigMap or Secret name of a config or secret (also its pod volume's name)."""
+    return spec.resource_name or dns1123_label(f"{spec.type}-{spec.object_name}")
 
 
 def add_file_mount(b: _Builder, spec: FileMountSpec) -> None:
     """A compose config or secret: one file of a ConfigMap or Secret, mounted by subPath."""
     kind = "ConfigMap" if spec.type == "config" else "Secret"
-    name = dns1123_label(f"{spec.type}-{spec.object_name}")
+    name = file_object_name(spec)
     if not spec.external:
         if spec.content is None:
             raise SpecError(

@@ -99,12 +99,15 @@ class FileMountSpec(_MountBase):
     """A compose `configs:`/`secrets:` entry: one file from a ConfigMap or Secret.
 
     `content` holds the file's bytes (the loader reads them; parsers stay pure);
-    `object_name` is the compose config/secret name.
+    `object_name` is the compose config/secret name. `resource_name` is the name of
+    the ConfigMap or Secret (and of its pod volume) when the compose builder had to
+    keep two names apart; None means `<type>-<object_name>` made a DNS-1123 label.
     """
 
     type: Literal["config", "secret"]
     object_name: str
     key: str
+    resource_name: str | None = None
     content: bytes | None = None
     external: bool = False
     mode: int | None = None

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ._names import dns1123_label
+from ._redact import redact_options
 from .claims import ClaimPlan, claim_for_volume, nfs_pair
 from .errors import ConflictError, NeedsPolicyError, SpecError, UnsupportedError, VolumeOpsError
 from .file_mounts import add_file_mount
@@ -218,8 +219,8 @@ def _nfs(b: _Builder, spec: AnySpec, nfs: NfsServer, sub_path: str | None = None
         if options:
             b.note(
                 spec,
-                f"NFS mount options {list(options)} are not applied: an inline nfs "
-                "volume has none (set nfs.mode: persistentVolume to keep them)",
+                f"NFS mount options {[redact_options(o) for o in options]} are not applied: "
+                "an inline nfs volume has none (set nfs.mode: persistentVolume to keep them)",
             )
     b.add_mount(spec, b.add_volume(volume, spec), read_only=server.read_only)
 

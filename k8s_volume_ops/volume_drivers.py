@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ._redact import redact_quoted
 from .errors import NeedsPolicyError, SpecError
 from .models import VolumeMountSpec
 from .policy import DriverRule, NfsServer, StoragePolicy
@@ -81,7 +82,7 @@ def _local(spec: VolumeMountSpec, opts: dict[str, str], policy: StoragePolicy) -
     kind = opts.get("type", "").lower()
     if kind in ("nfs", "nfs4"):
         raise SpecError(
-            f"NFS volume options {opts!r} name no server or no absolute export path",
+            f"NFS volume options {redact_quoted(opts)!r} name no server or no absolute export path",
             spec=spec.raw,
             origin=spec.origin,
             hint="set o: addr=<server>,... and device: :/<export>",
@@ -100,8 +101,8 @@ def _local(spec: VolumeMountSpec, opts: dict[str, str], policy: StoragePolicy) -
     if rule is not None:
         return DriverTarget(driver_rule=rule)
     raise NeedsPolicyError(
-        f"local volume options {opts!r} (a device or filesystem the Docker host mounts) have "
-        "no Kubernetes equivalent",
+        f"local volume options {redact_quoted(opts)!r} (a device or filesystem the Docker "
+        "host mounts) have no Kubernetes equivalent",
         spec=spec.raw,
         origin=spec.origin,
         hint="add a drivers rule for 'local' mapping it to a StorageClass, or use type nfs",

@@ -24,13 +24,15 @@ from ..parsing.compose import parse_volume_declaration
 from ..podsecurity import check_pod_security, harden
 from ..policy import ClaimOverride, StoragePolicy
 from ..translate import translate_mounts
+from .include import attributed_note, attributed_problem
 from .inherit import Placed, resolve_volumes_from
-from .interpolate import quote_as_written
 from .kompose import SIZE, STORAGE_CLASS, KomposeLabels, declaration_with_labels
+from .names import name_file_objects
 from .pod import SERVICE_ANNOTATION, pod_for_service
 from .project import ComposeProject, ComposeResult, ServiceOutput
 from .service_keys import flag
 from .services import AnySpec, DirConfig, ServiceMounts, collect_service
+from .written import quote_note, quote_problem
 
 __all__ = ["build_compose"]
 
@@ -47,6 +49,7 @@ def build_compose(
         name: collect_service(project, name, decls, result.problems, result.notes)
         for name in project.services
     }
+    name_file_objects(services, result.notes)
     placed = resolve_volumes_from(services, result.problems, result.notes)
     policies = {name: _service_policy(policy, services, placed[name]) for name in services}
     volume_users, claim_users = _users(placed, policies)
@@ -67,7 +70,14 @@ def build_compose(
                 result.problems.append(exc)
         _service_objects(project, service, items, policies[name], objects, result)
     result.objects = objects.ordered()
-    result.problems = [quote_as_written(p, project.written) for p in result.problems]
+    result.problems = [
+        attributed_problem(quote_problem(p, project.written), project.included)
+        for p in result.problems
+    ]
+    result.notes = [
+        attributed_note(quote_note(note, project.written), project.included)
+        for note in result.notes
+    ]
     return result
 
 

@@ -14,24 +14,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..errors import SpecError, VolumeOpsError
+from ..errors import SpecError
 
-__all__ = ["AsWritten", "Interpolator", "quote_as_written"]
+__all__ = ["Interpolator"]
 
 _NAME = re.compile(r"[_a-zA-Z][_a-zA-Z0-9]*")
 _OPERATORS = (":-", ":?", ":+", "-", "?", "+")
-
-
-@dataclass(frozen=True)
-class AsWritten:
-    """A problem's quoted input as the compose file has it, and what interpolation made
-    of it: `'${DATA}:/u' (interpolated: ':/u')`."""
-
-    written: str
-    value: str
-
-    def __repr__(self) -> str:
-        return f"{self.written!r} (interpolated: {self.value!r})"
 
 
 @dataclass
@@ -144,41 +132,6 @@ class Interpolator:
             where = f" (used in {shown})" if places else ""
             notes.append(f"The {name} variable is not set. Defaulting to a blank string.{where}")
         return notes
-
-
-def quote_as_written(
-    problem: VolumeOpsError, written: Mapping[str, tuple[str, str]]
-) -> VolumeOpsError:
-    """`problem`, quoting its input as the compose file has it when interpolation changed it.
-
-    `written` is `Interpolator.written`. A problem whose input is exactly one
-    interpolated string gets that string as its spec, with the interpolated value
-    beside it; one whose quoted input (a long-syntax mapping, say) shows interpolated
-    strings gets them listed as written. Others are returned unchanged.
-    """
-    if not written or not problem.origin:
-        return problem
-    origin = problem.origin.rpartition(" -> ")[2]
-    spec, reason = problem.spec, problem.reason
-    if origin in written:
-        text, value = written[origin]
-        if spec == value:
-            spec = AsWritten(text, value)
-        else:
-            reason += f" (as written in the file: {text!r})"
-    else:
-        quoted = str(spec) if spec is not None else ""
-        inner = [
-            f"{key[len(origin) :].lstrip('.')} {text!r}"
-            for key, (text, value) in written.items()
-            if key.startswith((f"{origin}.", f"{origin}[")) and repr(value) in quoted
-        ]
-        if not inner:
-            return problem
-        reason += f" (as written in the file: {', '.join(inner)})"
-    clone = type(problem)(reason, spec=spec, origin=problem.origin, hint=problem.hint)
-    clone.__cause__ = problem.__cause__
-    return clone
 
 
 def _closing_brace(text: str, start: int) -> int:

@@ -9,8 +9,13 @@
   named volumes that have no `volume.subpath` of their own (Kompose puts the
   service's value on every mount, ConfigMaps and binds included).
 - `kompose.volume.type` (service or top-level volume): see `apply_volume_type`.
-- `kompose.volume.selector`: refused with a note; a claim with a selector is never
-  provisioned dynamically.
+- `kompose.volume.selector`: not applied, with a note, a claim with a selector is
+  never provisioned dynamically. Kompose reads it only on a top-level volume
+  (`getVolumeLabels`) and ignores it on a service without a word; here both give
+  the note.
+- Every other label that changes nothing gets a note too (`label_notes`): a
+  `kompose.volume.*` name Kompose does not have (a typo), another Kompose label, a
+  service's container labels (a pod is not labelled with them).
 - Top-level labels are looked up by the volume's own key, so `db_data` finds its
   labels (Kompose looks them up after turning `_` into `-` and never finds them).
 """
@@ -32,10 +37,12 @@ __all__ = [
     "STORAGE_CLASS",
     "SUBPATH",
     "TYPE",
+    "VOLUME_LABELS",
     "VOLUME_TYPES",
     "KomposeLabels",
     "declaration_with_labels",
     "kompose_labels",
+    "label_notes",
 ]
 
 SIZE = "kompose.volume.size"
@@ -45,6 +52,7 @@ SUBPATH = "kompose.volume.subpath"
 SELECTOR = "kompose.volume.selector"
 FSGROUP = "kompose.security-context.fsgroup"
 VOLUME_TYPES = ("emptyDir", "hostPath", "configMap", "persistentVolumeClaim")
+VOLUME_LABELS = (SIZE, STORAGE_CLASS, TYPE, SUBPATH, SELECTOR)
 _LABEL_NAME = re.compile(r"^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$")
 
 
@@ -94,12 +102,7 @@ def declaration_with_labels(decl: VolumeDecl, *, origin: str = "") -> tuple[Volu
     keys; `name:` becomes a valid claim name. Returns the notes about what was left out.
     """
     found = kompose_labels(decl.labels, origin=origin)
-    notes: list[str] = []
-    if found.selector:
-        notes.append(
-            f"{origin}: {SELECTOR} {found.selector!r} is not applied: a claim with a "
-            "selector is never provisioned dynamically; bind a PersistentVolume by name instead"
-        )
+    notes = label_notes(decl.labels, origin, service=False)
     labels = {}
     for key, value in decl.labels.items():
         if key.startswith("kompose."):
@@ -122,3 +125,34 @@ def declaration_with_labels(decl: VolumeDecl, *, origin: str = "") -> tuple[Volu
         }
     )
     return updated, notes
+
+
+def label_notes(labels: Mapping[str, str], origin: str, *, service: bool) -> list[str]:
+    """Notes for the labels of a service (`service`) or a top-level volume that change
+    nothing in what is rendered; a volume's other labels go onto its claim."""
+    notes = []
+    selector = labels.get(SELECTOR)
+    if selector:
+        kompose = " (Kompose reads it only on top-level volumes)" if service else ""
+        notes.append(
+            f"{origin}: {SELECTOR} {selector!r} is not applied{kompose}: a claim with a "
+            "selector is never provisioned dynamically; bind a PersistentVolume by name instead"
+        )
+    typos = sorted(k for k in labels if k.startswith("kompose.volume.") and k not in VOLUME_LABELS)
+    if typos:
+        notes.append(
+            f"{origin}: {typos} are not Kompose volume labels ({', '.join(VOLUME_LABELS)}); ignored"
+        )
+    honoured = {FSGROUP} if service else set()
+    other = sorted(
+        k
+        for k in labels
+        if k.startswith("kompose.") and not k.startswith("kompose.volume.") and k not in honoured
+    )
+    if other:
+        what = "translated" if service else "read on a volume"
+        notes.append(f"{origin}: Kompose labels {other} are not {what}; ignored")
+    plain = sorted(k for k in labels if not k.startswith("kompose."))
+    if service and plain:
+        notes.append(f"{origin}: container labels {plain} are not put on the pod")
+    return notes

@@ -3,50 +3,74 @@
 That means: interpolate `${VAR}` forms with the environment over a `.env` beside
 the file, make relative bind sources (and `env_file`, config/secret `file:`
 sources) absolute against the file's folder, read config and secret contents,
-and merge `env_file` into `environment`. Host paths are read only for services
-whose Kompose label asks for ConfigMaps or hostPaths: otherwise the machine that
-renders is not the machine that runs, and its files must not change the output.
+and merge `env_file` into `environment`; then load the files it includes
+(`include.py`). Host paths are read only for services whose Kompose label asks for
+ConfigMaps or hostPaths (`hostpaths.py`): otherwise the machine that renders is not
+the machine that runs, and its files must not change the output.
 """
 
 from __future__ import annotations
 
 import os
 import posixpath
-import stat
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ..errors import SpecError, VolumeOpsError
-from ..parsing.compose import FileSource, labels_dict
+from ..parsing.compose import FileSource
+from .hostpaths import CONFIGMAP_LIMIT, host_paths
+from .include import Include, include_entries, inside, top_level_notes, with_includes
 from .interpolate import Interpolator
 from .pod import environment_dict
-from .project import ComposeProject, HostPath
+from .project import ComposeProject
+from .written import Written, index_nodes, quote_problem
 
 __all__ = ["CONFIGMAP_LIMIT", "load_compose", "project_from_data"]
 
-CONFIGMAP_LIMIT = 1024 * 1024
-"""A ConfigMap or Secret holds at most 1 MiB; bigger files are refused, not truncated."""
-KOMPOSE_TYPE = "kompose.volume.type"
-
 
 def load_compose(path: Path, environ: Mapping[str, str] | None = None) -> ComposeProject:
-    """Load `path`; `environ` defaults to `os.environ`. Raises SpecError if unreadable."""
-    origin = str(path)
+    """Load `path` and the files it includes; `environ` defaults to `os.environ`.
+    Raises SpecError if a file is unreadable."""
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise SpecError(f"cannot read the compose file: {exc}") from exc
-    import yaml
-
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise SpecError(f"not valid YAML: {exc}") from exc
+    root, data = _parse(text)
     base_dir = str(path.resolve().parent)
     shell = os.environ if environ is None else environ
     env = {**_dotenv(Path(base_dir) / ".env", shell), **shell}
-    return project_from_data(data, origin=origin, base_dir=base_dir, environ=env)
+    file = _File(str(path), base_dir, env, root_dir=base_dir, stack=(str(path.resolve()),))
+    return _project(data, file, root, text)
+
+
+@dataclass(frozen=True)
+class _File:
+    """A compose document's origin, folder (its project directory) and variables;
+    `stack` holds the files that include it, itself last, and `label` names an
+    included file (relative to `root_dir`, the top file's folder)."""
+
+    origin: str
+    base_dir: str
+    environ: Mapping[str, str]
+    root_dir: str
+    stack: tuple[str, ...] = ()
+    label: str = ""
+
+
+def _parse(text: str) -> tuple[Any, object]:
+    """The YAML node tree (kept to quote the file as written) and the loaded data."""
+    import yaml
+
+    loader = yaml.SafeLoader(text)
+    try:
+        root = loader.get_single_node()
+        return root, None if root is None else loader.construct_document(root)
+    except yaml.YAMLError as exc:
+        raise SpecError(f"not valid YAML: {exc}") from exc
+    finally:
+        loader.dispose()
 
 
 def _dotenv(path: Path, shell: Mapping[str, str]) -> dict[str, str]:
@@ -63,11 +87,30 @@ def _dotenv(path: Path, shell: Mapping[str, str]) -> dict[str, str]:
 
 
 def project_from_data(
-    data: object, *, origin: str, base_dir: str, environ: Mapping[str, str]
+    data: object,
+    *,
+    origin: str,
+    base_dir: str,
+    environ: Mapping[str, str],
+    root: Any = None,
+    source: str = "",
 ) -> ComposeProject:
-    """Build the project from a parsed compose document (reads the files it names)."""
-    if not isinstance(data, Mapping) or not isinstance(data.get("services"), Mapping):
+    """Build the project from a parsed compose document (reads the files it names).
+
+    `root` is the YAML node tree `data` was loaded from and `source` its text; with
+    them, problems quote the file as written (`written.py`).
+    """
+    return _project(data, _File(origin, base_dir, environ, root_dir=base_dir), root, source)
+
+
+def _project(data: object, file: _File, root: Any, source: str) -> ComposeProject:
+    services_given = data.get("services") if isinstance(data, Mapping) else None
+    if services_given is None and isinstance(data, Mapping) and (file.label or "include" in data):
+        data = {**data, "services": {}}  # a file may hold only includes or only resources
+    elif not isinstance(services_given, Mapping):
         raise SpecError("a compose file needs a `services:` mapping")
+    assert isinstance(data, Mapping)
+    base_dir, environ = file.base_dir, file.environ
     interpolator = Interpolator(environ)
     document: dict[str, Any] = interpolator.document(dict(data), "")
     home = environ.get("HOME")
@@ -80,20 +123,66 @@ def project_from_data(
             )
             continue
         services[str(name)] = _service(dict(service), base_dir, home, problems, _at(name))
-    notes = tuple(interpolator.unset_notes())
-    return ComposeProject(
-        origin=origin,
+    notes = (*top_level_notes(document, file.label), *interpolator.unset_notes())
+    volumes = _volumes(document.get("volumes"), base_dir, home)
+    nodes = {}
+    if root is not None:
+        nodes = index_nodes(root, document, source)
+        nodes.update(index_nodes(root, {"services": services, "volumes": volumes}, source))
+    networks = document.get("networks")
+    project = ComposeProject(
+        origin=file.origin,
         base_dir=base_dir,
         services=services,
-        volumes=_volumes(document.get("volumes"), base_dir, home),
+        volumes=volumes,
         configs=_sources(document.get("configs"), base_dir, environ, "config"),
         secrets=_sources(document.get("secrets"), base_dir, environ, "secret"),
+        networks=dict(networks) if isinstance(networks, Mapping) else {},
         environ=environ,
-        host_paths=_host_paths(services),
+        host_paths=host_paths(services),
         problems=tuple(problems),
         notes=notes,
-        written=dict(interpolator.written),
+        written=Written(nodes, dict(interpolator.written)),
     )
+    try:
+        entries = include_entries(document.get("include"), base_dir, file.root_dir)
+        return with_includes(project, entries, file.stack, lambda entry: _included(entry, file))
+    except VolumeOpsError as exc:
+        raise quote_problem(exc, project.written) from exc
+
+
+def _included(entry: Include, including: _File) -> ComposeProject:
+    """An included file as a project of its own (see `include.py`)."""
+    try:
+        text = Path(entry.path).read_text(encoding="utf-8")
+        root, data = _parse(text)
+    except (OSError, UnicodeDecodeError, SpecError) as exc:
+        why = exc.reason if isinstance(exc, SpecError) else getattr(exc, "strerror", None) or exc
+        raise SpecError(
+            f"cannot load the included compose file {entry.path}: {why}",
+            spec=entry.written,
+            origin=entry.origin,
+        ) from exc
+    defaults = entry.env_files or (posixpath.join(entry.project_dir, ".env"),)
+    from_files: dict[str, str] = {}
+    for env_file in defaults:
+        if entry.env_files and not Path(env_file).is_file():
+            raise SpecError(
+                f"include env_file {env_file} not found", spec=entry.written, origin=entry.origin
+            )
+        from_files.update(_dotenv(Path(env_file), {**from_files, **including.environ}))
+    file = _File(
+        entry.label,
+        entry.project_dir,
+        {**from_files, **including.environ},  # the including file's variables win
+        root_dir=including.root_dir,
+        stack=(*including.stack, entry.path),
+        label=entry.label,
+    )
+    try:
+        return _project(data, file, root, text)
+    except VolumeOpsError as exc:
+        raise inside(exc, entry) from exc
 
 
 def _at(service: object) -> str:
@@ -147,7 +236,7 @@ def _env_files(
 
     entries = value if isinstance(value, list) else [value]
     merged: dict[str, str | None] = {}
-    for entry in entries:
+    for i, entry in enumerate(entries):
         path, required = entry, True
         if isinstance(entry, Mapping):
             path, required = entry.get("path"), bool(entry.get("required", True))
@@ -156,11 +245,12 @@ def _env_files(
             if file.is_file():
                 merged.update(dotenv_values(file, interpolate=False))
                 continue
-            reason = "env_file not found"
+            reason = f"env_file {str(file)!r} not found"
         except (OSError, UnicodeDecodeError) as exc:
-            reason = f"env_file cannot be read: {exc}"
+            reason = f"env_file {str(file)!r} cannot be read: {exc}"
         if required:
-            problems.append(SpecError(reason, spec=str(file), origin=origin))
+            where = f"{origin}[{i}]" if isinstance(value, list) else origin
+            problems.append(SpecError(reason, spec=entry, origin=where))
     return merged
 
 
@@ -195,13 +285,15 @@ def _source(entry: object, base_dir: str, environ: Mapping[str, str], kind: str)
     if entry.get("external"):
         return FileSource(external=True)
     if entry.get("file") is not None:
-        file = Path(_absolute(str(entry["file"]), base_dir, None))
+        given = str(entry["file"])
+        file = Path(_absolute(given, base_dir, None))
+        shown = repr(given) if given == str(file) else f"{given!r} ({file})"
         try:
             content = file.read_bytes()
         except OSError as exc:
-            return FileSource(error=f"cannot read {str(file)!r}: {exc.strerror}")
+            return FileSource(error=f"cannot read file {shown}: {exc.strerror}")
         if len(content) > CONFIGMAP_LIMIT:
-            return FileSource(error=f"{str(file)!r} is larger than the 1 MiB a {kind} can hold")
+            return FileSource(error=f"file {shown} is larger than the 1 MiB a {kind} can hold")
         return FileSource(content=content)
     if entry.get("environment") is not None:
         variable = str(entry["environment"])
@@ -216,86 +308,3 @@ def _source(entry: object, base_dir: str, environ: Mapping[str, str], kind: str)
         else "file, environment or external"
     )
     return FileSource(error=f"needs one of {allowed}")
-
-
-def _host_paths(services: Mapping[str, Mapping[str, Any]]) -> dict[str, HostPath]:
-    """Inspect the bind sources of services labelled `kompose.volume.type` configMap/hostPath."""
-    found: dict[str, HostPath] = {}
-    for service in services.values():
-        try:
-            kind = labels_dict(service.get("labels")).get(KOMPOSE_TYPE)
-        except SpecError:
-            continue
-        if kind not in ("configMap", "hostPath"):
-            continue
-        for source in _bind_sources(service.get("volumes")):
-            if source not in found:
-                found[source] = _inspect(Path(source), read=kind == "configMap")
-    return found
-
-
-def _bind_sources(volumes: object) -> list[str]:
-    sources: list[str] = []
-    for entry in volumes if isinstance(volumes, list) else []:
-        if isinstance(entry, str) and entry.startswith("/") and ":" in entry:
-            sources.append(posixpath.normpath(entry.partition(":")[0]))
-        elif isinstance(entry, Mapping) and entry.get("type") == "bind":
-            source = entry.get("source")
-            if isinstance(source, str) and source.startswith("/"):
-                sources.append(posixpath.normpath(source))
-    return sources
-
-
-def _inspect(path: Path, *, read: bool) -> HostPath:
-    try:
-        mode = path.stat().st_mode
-    except FileNotFoundError:
-        return HostPath(kind="missing")
-    except OSError as exc:
-        return HostPath(kind="other", error=f"cannot stat: {exc.strerror}")
-    if stat.S_ISSOCK(mode):
-        return HostPath(kind="socket")
-    if stat.S_ISREG(mode):
-        return _read_file(path) if read else HostPath(kind="file")
-    if stat.S_ISDIR(mode):
-        return _read_dir(path) if read else HostPath(kind="dir")
-    return HostPath(kind="other")
-
-
-def _read_file(path: Path) -> HostPath:
-    try:
-        with path.open("rb") as handle:
-            content = handle.read(CONFIGMAP_LIMIT + 1)
-    except OSError as exc:
-        return HostPath(kind="file", error=f"cannot read: {exc.strerror}")
-    if len(content) > CONFIGMAP_LIMIT:
-        return HostPath(kind="file", error="larger than a ConfigMap's 1 MiB limit")
-    return HostPath(kind="file", content=content)
-
-
-def _read_dir(path: Path) -> HostPath:
-    files: dict[str, bytes] = {}
-    skipped: list[str] = []
-    total = 0
-    try:
-        children = sorted(path.iterdir())
-    except OSError as exc:
-        return HostPath(kind="dir", error=f"cannot list: {exc.strerror}")
-    for child in children:
-        entry = _read_file(child) if child.is_file() else None
-        if entry is None or entry.content is None or not _is_key(child.name):
-            skipped.append(child.name)
-            continue
-        total += len(entry.content)
-        if total > CONFIGMAP_LIMIT:
-            return HostPath(kind="dir", error="its files exceed a ConfigMap's 1 MiB limit")
-        files[child.name] = entry.content
-    return HostPath(kind="dir", files=files, skipped=tuple(skipped))
-
-
-def _is_key(name: str) -> bool:
-    return all(c.isascii() and (c.isalnum() or c in "-._") for c in name) and name not in (
-        "",
-        ".",
-        "..",
-    )

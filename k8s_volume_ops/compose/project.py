@@ -15,6 +15,7 @@ from ..errors import VolumeOpsError
 from ..parsing.compose import FileSource
 from ..translation import Translation
 from .pod import SERVICE_ANNOTATION
+from .written import Written
 
 __all__ = ["ComposeProject", "ComposeResult", "HostPath", "ServiceOutput", "service_of"]
 
@@ -41,8 +42,8 @@ class ComposeProject:
 
     `services` and `volumes` keep the compose structure (dicts and lists);
     `configs`/`secrets` hold the top-level entries with their content read;
-    `written` maps the origin of each string interpolation changed to (the text as
-    written, its value), so that messages can quote the file.
+    `written` keeps the file's text by origin, so that messages can quote it;
+    `included` names the included file that defines a resource (`services.db`).
     """
 
     origin: str
@@ -51,11 +52,13 @@ class ComposeProject:
     volumes: Mapping[str, Any] = field(default_factory=dict)
     configs: Mapping[str, FileSource] = field(default_factory=dict)
     secrets: Mapping[str, FileSource] = field(default_factory=dict)
+    networks: Mapping[str, Any] = field(default_factory=dict)
     environ: Mapping[str, str] = field(default_factory=dict)
     host_paths: Mapping[str, HostPath] = field(default_factory=dict)
     problems: tuple[VolumeOpsError, ...] = ()
     notes: tuple[str, ...] = ()
-    written: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+    written: Written = field(default_factory=Written)
+    included: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -37,7 +37,7 @@ from ..parsing.compose import (
     parse_volumes_from,
 )
 from ..policy import BindRule
-from .kompose import KomposeLabels, kompose_labels
+from .kompose import KomposeLabels, kompose_labels, label_notes
 from .project import ComposeProject, HostPath
 
 __all__ = ["DirConfig", "Item", "ServiceMounts", "collect_service"]
@@ -47,13 +47,18 @@ AnySpec = VolumeMountSpec | BindMountSpec | TmpfsMountSpec | FileMountSpec
 
 @dataclass(frozen=True)
 class DirConfig:
-    """A host directory turned into one ConfigMap (`kompose.volume.type: configMap`)."""
+    """A host directory turned into one ConfigMap (`kompose.volume.type: configMap`).
+
+    `wanted` is the name before sanitising; `name` is the ConfigMap's (`names.py`
+    keeps it apart from every other one).
+    """
 
     target: str
     name: str
     files: Mapping[str, bytes]
     raw: str
     origin: str
+    wanted: str = ""
 
 
 Item = AnySpec | DirConfig
@@ -97,7 +102,9 @@ def collect_service(
     body = project.services[name]
     where = f"services.{name}"
     try:
-        labels = kompose_labels(labels_dict(body.get("labels")), origin=f"{where}.labels")
+        given = labels_dict(body.get("labels"), origin=f"{where}.labels")
+        labels = kompose_labels(given, origin=f"{where}.labels")
+        notes += label_notes(given, f"{where}.labels", service=True)
     except VolumeOpsError as exc:
         problems.append(exc)
         labels = KomposeLabels()
@@ -131,15 +138,7 @@ def _tmpfs(ctx: _Context, entry: object, origin: str) -> None:
 
 def _file(ctx: _Context, kind: str, entry: object, origin: str) -> None:
     sources = ctx.project.configs if kind == "config" else ctx.project.secrets
-    spec = parse_file_mount(kind, entry, sources, origin=origin)
-    if spec.external:
-        obj = "ConfigMap config-" if kind == "config" else "Secret secret-"
-        ctx.note(
-            spec,
-            f"external: the {obj}{dns1123_label(spec.object_name)} with key "
-            f"{spec.key!r} must exist in the namespace; it is not rendered",
-        )
-    ctx.service.own.append(spec)
+    ctx.service.own.append(parse_file_mount(kind, entry, sources, origin=origin))
 
 
 def _volumes_from(ctx: _Context, entry: object, origin: str) -> None:
@@ -217,6 +216,7 @@ def _from_host(ctx: _Context, spec: BindMountSpec, kind: str) -> Item:
         files=found.files,
         raw=spec.raw,
         origin=spec.origin,
+        wanted=f"cm-{name}",
     )
 
 

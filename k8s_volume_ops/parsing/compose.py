@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from .._redact import redact_quoted
 from ..errors import SpecError, UnsupportedError
 from ..models import BindMountSpec, FileMountSpec, TmpfsMountSpec, VolumeDecl, VolumeMountSpec
 from ..quantity import docker_bytes
@@ -331,10 +332,11 @@ def parse_volume_declaration(name: str, entry: object, *, origin: str = "") -> V
         return VolumeDecl(name=name)
     if not isinstance(entry, Mapping):
         raise SpecError("a top-level volume must be a mapping", spec=entry, origin=origin)
+    quoted = redact_quoted(dict(entry))
     known = {"driver", "driver_opts", "external", "name", "labels"}
     unknown = sorted(k for k in set(entry) - known if not str(k).startswith("x-"))
     if unknown:
-        raise SpecError(f"unknown volume keys {unknown}", spec=dict(entry), origin=origin)
+        raise SpecError(f"unknown volume keys {unknown}", spec=quoted, origin=origin)
     external = entry.get("external", False)
     claim_name = entry.get("name")
     if isinstance(external, Mapping):  # the deprecated `external: {name: ...}` form
@@ -342,12 +344,12 @@ def parse_volume_declaration(name: str, entry: object, *, origin: str = "") -> V
         external = True
     opts = entry.get("driver_opts") or {}
     if not isinstance(opts, Mapping):
-        raise SpecError("driver_opts must be a mapping", spec=dict(entry), origin=origin)
+        raise SpecError("driver_opts must be a mapping", spec=quoted, origin=origin)
     return VolumeDecl(
         name=name,
         driver=str(entry["driver"]) if entry.get("driver") else None,
         driver_opts={str(k): str(v) for k, v in opts.items()},
-        external=_flag(external, "external", repr(dict(entry)), origin),
+        external=_flag(external, "external", repr(quoted), origin),
         claim_name=str(claim_name) if claim_name else None,
         labels=labels_dict(entry.get("labels"), origin=origin),
     )

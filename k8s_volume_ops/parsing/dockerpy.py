@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from .._redact import redact_quoted
 from ..errors import SpecError, UnsupportedError
 from ..models import BindMountSpec, TmpfsMountSpec, VolumeDecl, VolumeMountSpec
 from ..quantity import docker_bytes
@@ -204,7 +205,7 @@ def parse_docker_mount(item: object, *, origin: str = "") -> ParsedMount:
             spec=item,
             origin=origin,
         )
-    raw = repr(dict(item))
+    raw = repr(redact_quoted(dict(item)))
     keys = set(item)
     if keys & _API and keys & _KWARGS:
         raise SpecError(

@@ -271,3 +271,43 @@ def test_selector_and_invalid_label_keys_are_noted(render: Render) -> None:
     notes = "\n".join(result.notes)
     assert "kompose.volume.selector 'dev' is not applied" in notes
     assert "label 'bad key!' is not a valid Kubernetes label key" in notes
+
+
+def test_service_selector_and_labels_without_effect_are_noted(render: Render) -> None:
+    """Kompose reads kompose.volume.selector only on top-level volumes and says nothing
+    about a service's; here a service's gets the same note as a volume's."""
+    result = render(
+        {
+            "services": {
+                "db": {
+                    **_svc(["data:/d"]),
+                    "labels": {
+                        "kompose.volume.selector": "fast",
+                        "kompose.volume.storage-class-name": "ssd",
+                        "kompose.volume.sise": "1Gi",
+                        "kompose.service.type": "nodeport",
+                        "kompose.security-context.fsgroup": "1000",
+                        "team": "db",
+                    },
+                }
+            },
+            "volumes": {"data": {"labels": {"kompose.volume.szie": "1Gi", "kompose.x": "y"}}},
+        }
+    )
+    claim = objects_of(result, "PersistentVolumeClaim")["data"]
+    assert "selector" not in claim["spec"]
+    assert claim["spec"]["storageClassName"] == "ssd"
+    known = ", ".join(
+        f"kompose.volume.{n}" for n in ("size", "storage-class-name", "type", "subpath", "selector")
+    )
+    assert [n for n in result.notes if ".labels:" in n or n.startswith("volumes.")] == [
+        f"volumes.data: ['kompose.volume.szie'] are not Kompose volume labels ({known}); ignored",
+        "volumes.data: Kompose labels ['kompose.x'] are not read on a volume; ignored",
+        "services.db.labels: kompose.volume.selector 'fast' is not applied (Kompose reads it "
+        "only on top-level volumes): a claim with a selector is never provisioned dynamically; "
+        "bind a PersistentVolume by name instead",
+        f"services.db.labels: ['kompose.volume.sise'] are not Kompose volume labels ({known}); "
+        "ignored",
+        "services.db.labels: Kompose labels ['kompose.service.type'] are not translated; ignored",
+        "services.db.labels: container labels ['team'] are not put on the pod",
+    ]

@@ -87,9 +87,9 @@ def test_problems_quote_the_file_as_written(render: Render) -> None:
     assert messages[0].startswith(
         "services.app.volumes[0]: '${UNSET_VAR}:/u' (interpolated: ':/u'): invalid volume"
     )
-    assert (
-        "a bind mount needs a source path (as written in the file: source '${UNSET_VAR}')"
-        in (messages[1])
+    assert messages[1] == (
+        "services.app.volumes[1]: {source: ${UNSET_VAR}, target: /b, type: bind} "
+        "(interpolated: source ''): a bind mount needs a source path"
     )
     assert messages[2].startswith(
         "services.app.volumes[2]: '$$weird:/w' (interpolated: '$weird:/w')"
@@ -198,11 +198,15 @@ def test_env_file_is_merged_under_environment(render: Render) -> None:
     ]
 
 
-def test_missing_env_file_is_a_problem(render: Render) -> None:
-    result = render({"services": {"a": {"image": "x", "env_file": "nope.env"}}})
-    assert len(result.problems) == 1
-    assert "services.a.env_file" in str(result.problems[0])
-    assert "env_file not found" in str(result.problems[0])
+def test_missing_env_file_is_a_problem(render: Render, tmp_path: Path) -> None:
+    """Quoted as written, with the path it was looked for at."""
+    result = render(
+        {"services": {"a": {"image": "x", "env_file": ["./ok.env", "nope.env"]}}},
+        files={"ok.env": "A=1\n"},
+    )
+    assert [str(p) for p in result.problems] == [
+        f"services.a.env_file[1]: 'nope.env': env_file '{tmp_path / 'nope.env'}' not found"
+    ]
     assert pod(result, "a")
 
 

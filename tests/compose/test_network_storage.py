@@ -170,3 +170,18 @@ def test_external_and_named_volumes(render: Render) -> None:
     assert mount_at(result, "a", "/l")[1]["persistentVolumeClaim"]["claimName"] == "legacy"
     assert mount_at(result, "a", "/o")[1]["persistentVolumeClaim"]["claimName"] == "old-claim"
     assert mount_at(result, "a", "/d")[1]["persistentVolumeClaim"]["claimName"] == "my-app-data"
+
+
+def test_cifs_password_is_never_quoted(render: Render) -> None:
+    options = "addr=1.2.3.4,username=u,password=secretpw"
+    smb = {"driver": "local", "driver_opts": {"type": "cifs", "o": options, "device": "//h/s"}}
+    result = render(
+        {"services": {"a": {"image": "x", "volumes": ["smb:/n"]}}, "volumes": {"smb": smb}}
+    )
+    (problem,) = result.problems
+    assert str(problem).splitlines()[0] == (
+        "services.a.volumes[0]: 'smb:/n': local volume options {'device': '//h/s', "
+        "'o': 'addr=1.2.3.4,username=u,password=<redacted>', 'type': 'cifs'} (a device "
+        "or filesystem the Docker host mounts) have no Kubernetes equivalent"
+    )
+    assert not any("secretpw" in note for note in result.notes)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import subprocess
 import sys
 import time
@@ -354,3 +355,59 @@ def test_one_bad_tmpfs_entry_keeps_the_others(render: Render) -> None:
     assert "services.a.tmpfs[1]" in messages[0] and "not a Docker size" in messages[0]
     assert "services.a.tmpfs[2]" in messages[1] and "must be absolute" in messages[1]
     assert mount_at(result, "a", "/ok")[1]["emptyDir"] == {"medium": "Memory", "sizeLimit": "1Mi"}
+
+
+def _h(name: str) -> str:
+    return hashlib.sha256(name.encode()).hexdigest()[:8]
+
+
+def test_configs_and_secrets_whose_names_sanitise_alike_stay_apart(render: Render) -> None:
+    """Docker keeps cfg.one and cfg_one apart; both would be ConfigMap config-cfg-one."""
+    result = render(
+        {
+            "services": {
+                "web": {
+                    "image": "x",
+                    "configs": [
+                        {"source": "cfg.one", "target": "/etc/x"},
+                        {"source": "cfg_one", "target": "/etc/y"},
+                        {"source": "plain", "target": "/etc/z"},
+                    ],
+                    "secrets": ["s.k", "s_k"],
+                },
+                "files": {
+                    "image": "x",
+                    "labels": {"kompose.volume.type": "configMap"},
+                    "volumes": ["./one.txt:/etc/a.b", "./two.txt:/etc/a_b"],
+                },
+            },
+            "configs": {
+                "cfg.one": {"file": "./one.txt"},
+                "cfg_one": {"file": "./two.txt"},
+                "plain": {"content": "p"},
+            },
+            "secrets": {"s.k": {"file": "./one.txt"}, "s_k": {"external": True}},
+        },
+        files={"one.txt": "1", "two.txt": "2"},
+    )
+    assert result.problems == []
+    config_maps = objects_of(result, "ConfigMap")
+    assert {name: cm["data"] for name, cm in config_maps.items()} == {
+        f"config-cfg-one-{_h('config-cfg.one')}": {"cfg.one": "1"},
+        f"config-cfg-one-{_h('config-cfg_one')}": {"cfg_one": "2"},
+        "config-plain": {"plain": "p"},  # no clash: the name it always had
+        f"config-files-etc-a-b-{_h('config-files/etc/a.b')}": {"one.txt": "1"},
+        f"config-files-etc-a-b-{_h('config-files/etc/a_b')}": {"two.txt": "2"},
+    }
+    assert list(objects_of(result, "Secret")) == [f"secret-s-k-{_h('secret-s.k')}"]
+    web = pod(result, "web")["spec"]
+    assert [v["name"] for v in web["volumes"]] == [
+        f"config-cfg-one-{_h('config-cfg.one')}",
+        f"config-cfg-one-{_h('config-cfg_one')}",
+        "config-plain",
+        f"secret-s-k-{_h('secret-s.k')}",
+        f"secret-s-k-{_h('secret-s_k')}",
+    ]
+    assert f"external: the Secret secret-s-k-{_h('secret-s_k')} with key 's_k' must exist" in (
+        "\n".join(result.notes)
+    )

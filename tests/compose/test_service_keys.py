@@ -103,9 +103,9 @@ def test_capabilities_tty_and_stdin_are_translated(render: Render) -> None:
 @pytest.mark.parametrize(
     ("service", "note"),
     [
-        ({"ports": ["8080:80"]}, "services.app.ports: ['8080:80']: not translated: published"),
+        ({"ports": ["8080:80"]}, "services.app.ports: [8080:80]: not translated: published"),
         ({"network_mode": "backend"}, "services.app.network_mode: 'backend': not translated"),
-        ({"networks": ["front", "back"]}, "services.app.networks: ['front', 'back']: the pod"),
+        ({"networks": ["front", "back"]}, "services.app.networks: [front, back]: the pod"),
         (
             {"restart": "always"},
             "services.app.restart: 'always': not translated: the pod runs once",

@@ -206,3 +206,26 @@ def test_as_given_spells_airflow_paths_like_the_argument(tmp_path: Path, monkeyp
     assert as_given(given, str(root / "dags" / "a.py")) == "dags/a.py"
     assert as_given(given, str(root / "dags" / "lib" / "b.py")) == "dags/lib/b.py"
     assert as_given(given, "/elsewhere/c.py") == "/elsewhere/c.py"
+
+
+def test_cifs_password_stays_out_of_scan_and_render(cli: Cli, tmp_path: Path) -> None:
+    (tmp_path / "cifs.py").write_text(
+        "import pendulum\n"
+        "from airflow.sdk import DAG\n"
+        "from docker.types import DriverConfig, Mount\n"
+        "from k8s_volume_ops import DockerOperator\n"
+        "with DAG('m', start_date=pendulum.datetime(2025, 1, 1), schedule=None):\n"
+        "    DockerOperator(task_id='cifs', image='alpine', command='true', mount_tmp_dir=False,\n"
+        "        mounts=[Mount('/n', 'smb', driver_config=DriverConfig('local', {'type': 'cifs',\n"
+        "            'o': 'addr=1.2.3.4,username=u,password=secretpw', 'device': '//h/s'}))])\n"
+    )
+    scan = cli("scan", tmp_path, "--format", "json")
+    render = cli("render", tmp_path / "cifs.py")
+    (row,) = json.loads(scan.stdout)
+    assert row["verdict"] == "needs-policy"
+    (problem,) = row["problems"]
+    assert "'o': 'addr=1.2.3.4,username=u,password=<redacted>'" in problem
+    assert render.returncode == 2
+    assert "password=<redacted>" in render.stderr
+    for text in (scan.stdout, scan.stderr, render.stdout, render.stderr):
+        assert "secretpw" not in text

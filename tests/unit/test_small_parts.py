@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from k8s_volume_ops._names import dns1123_label, is_dns1123_label, label_value
+from k8s_volume_ops._names import distinct_labels, dns1123_label, is_dns1123_label, label_value
 from k8s_volume_ops.errors import NeedsPolicyError, PolicyError, SpecError, VolumeOpsError
 from k8s_volume_ops.podsecurity import check_pod_security, harden
 from k8s_volume_ops.policy import load_policy
@@ -62,6 +63,26 @@ def test_name_examples() -> None:
     assert dns1123_label("My_Docker.Volume") == "my-docker-volume"
     assert label_value("ok-value") == "ok-value"
     assert len(label_value("v" * 80)) <= 63
+
+
+def _h(name: str) -> str:
+    return hashlib.sha256(name.encode()).hexdigest()[:8]
+
+
+def test_distinct_labels_suffix_only_names_that_clash() -> None:
+    long = ["x" * 70 + "." + c for c in "ab"]
+    assert distinct_labels(["cfg.one", "cfg_one", "cfg-one", "Other", *long]) == {
+        "cfg-one": "cfg-one",  # unchanged by sanitising: keeps its name
+        "cfg.one": f"cfg-one-{_h('cfg.one')}",
+        "cfg_one": f"cfg-one-{_h('cfg_one')}",
+        "Other": "other",  # changed, but clashes with nothing
+        long[0]: dns1123_label(long[0]),  # cut names already differ by their hash
+        long[1]: dns1123_label(long[1]),
+    }
+    full = ["a" * 61 + "_b", "a" * 61 + ".b"]  # both become the 63-character "aaa...a-b"
+    clashing = distinct_labels(full)
+    assert clashing == {name: f"{'a' * 54}-{_h(name)}" for name in full}
+    assert all(len(name) <= 63 and is_dns1123_label(name) for name in clashing.values())
 
 
 @pytest.mark.parametrize(
