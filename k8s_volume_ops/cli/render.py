@@ -53,6 +53,12 @@ def run(args: argparse.Namespace) -> int:
     """Render PATH; 0 when everything translates, 2 otherwise."""
     policy = load_policy(args.policy)
     path: Path = args.path
+    if path.is_dir():
+        raise SpecError(
+            "is a directory; render takes one DAG file (.py) or compose file (.yml, .yaml)",
+            spec=str(path),
+            hint=f"render one of its files, or run `k8s-volume-ops scan {path}` for the folder",
+        )
     if not path.is_file():
         raise SpecError("no such file", spec=str(path))
     if path.suffix in _COMPOSE_SUFFIXES:
@@ -106,7 +112,8 @@ def _dag(
 
         renders, errors = render_dag_file(path.resolve(), policy, namespace, when)
     problems = [
-        f"{as_given(path, file)}: {import_error_row(file, text).problems[0]}"
+        f"{as_given(path, file)}: "
+        f"{import_error_row(as_given(path, file), text, loaded=file).problems[0]}"
         for file, text in errors.items()
     ]
     documents: Documents = []

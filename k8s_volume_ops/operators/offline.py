@@ -16,7 +16,9 @@ reported as a problem instead, which makes `scan` say `refused`.
 from __future__ import annotations
 
 import contextlib
+import os
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -83,11 +85,30 @@ class TaskRender:
     notes: list[str] = field(default_factory=list)
 
 
+_TRACEBACK_DEPTH = "AIRFLOW__CORE__DAGBAG_IMPORT_ERROR_TRACEBACK_DEPTH"
+
+
+@contextlib.contextmanager
+def _deep_import_tracebacks() -> Iterator[None]:
+    """Airflow keeps the last 2 frames of an import error, which for an error raised
+    inside Airflow (bad operator arguments) leaves out the DAG line that caused it;
+    while a file loads here, the depth is raised so the problem can name that line."""
+    saved = os.environ.get(_TRACEBACK_DEPTH)
+    os.environ[_TRACEBACK_DEPTH] = "64"
+    try:
+        yield
+    finally:
+        if saved is None:
+            del os.environ[_TRACEBACK_DEPTH]
+        else:
+            os.environ[_TRACEBACK_DEPTH] = saved
+
+
 def load_dag_file(path: Path) -> tuple[list[Any], dict[str, str]]:
     """The DAGs in one file and its import errors; Airflow's chatter goes to stderr."""
     from airflow.dag_processing.dagbag import DagBag
 
-    with contextlib.redirect_stdout(sys.stderr):
+    with contextlib.redirect_stdout(sys.stderr), _deep_import_tracebacks():
         bag = DagBag(dag_folder=str(path))
     return list(bag.dags.values()), dict(bag.import_errors)
 
