@@ -23,6 +23,7 @@ from ..models import BindMountSpec, VolumeDecl, VolumeMountSpec
 from ..parsing.compose import parse_volume_declaration
 from ..policy import ClaimOverride, StoragePolicy
 from ..translate import translate_mounts
+from ..translation import NAMESPACED_KINDS
 from .inherit import Placed, resolve_volumes_from
 from .interpolate import quote_as_written
 from .kompose import SIZE, STORAGE_CLASS, KomposeLabels, declaration_with_labels
@@ -32,8 +33,6 @@ from .service_keys import flag
 from .services import AnySpec, DirConfig, ServiceMounts, collect_service
 
 __all__ = ["build_compose"]
-
-_NAMESPACED = ("PersistentVolumeClaim", "ConfigMap", "Secret", "Pod")
 
 
 def build_compose(
@@ -327,7 +326,7 @@ class _Objects:
 
     def add(self, obj: dict[str, Any], origin: str, result: ComposeResult) -> None:
         kind, name = obj["kind"], obj["metadata"]["name"]
-        if self.namespace and kind in _NAMESPACED:
+        if self.namespace and kind in NAMESPACED_KINDS:
             obj["metadata"]["namespace"] = self.namespace
         bucket = self.by_kind.setdefault(kind, {})
         known = bucket.get(name)
