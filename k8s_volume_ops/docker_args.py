@@ -8,7 +8,10 @@ says why Kubernetes cannot do it. `podplan` puts the fragments together.
 from __future__ import annotations
 
 import ast
+import ipaddress
 import json
+import math
+import re
 import shlex
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -20,16 +23,21 @@ from .quantity import bytes_to_quantity, docker_bytes
 __all__ = [
     "capabilities",
     "container_labels",
+    "cpu_request",
     "device_limits",
     "dns_config",
     "env_file_values",
+    "environment_values",
     "format_command",
     "host_aliases",
+    "image_name",
     "ipc_fields",
     "memory_limit",
     "network_fields",
+    "pod_name",
     "port_list",
     "run_as",
+    "string_list",
 ]
 
 
@@ -52,10 +60,107 @@ def format_command(value: str | list[Any] | None, *, origin: str) -> list[str] |
                     hint="pass a list, or add a leading space-free word before '['",
                 ) from exc
         else:
-            return shlex.split(value)
+            return _shell_words(value, origin)
     if not isinstance(value, list | tuple):
         raise SpecError("must be a string or a list of strings", spec=value, origin=origin)
     return [str(part) for part in value]
+
+
+def _shell_words(text: str, origin: str) -> list[str]:
+    """shlex, as DockerOperator splits a string; its bare ValueError quoted and located."""
+    try:
+        return shlex.split(text)
+    except ValueError as exc:
+        raise SpecError(
+            f"cannot be split into words as a shell would: {exc}",
+            spec=text,
+            origin=origin,
+            hint="close the quote, or pass a list of words",
+        ) from exc
+
+
+def string_list(value: str | Iterable[Any] | None, *, origin: str) -> list[str]:
+    """A list argument (dns, dns_search, cap_add); a single string is one item.
+
+    Iterating a string would make one item per character, which nobody means.
+    """
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value] if value else []
+    if not isinstance(value, list | tuple | set | frozenset):
+        raise SpecError("must be a string or a list of strings", spec=value, origin=origin)
+    bad = [item for item in value if not isinstance(item, str)]
+    if bad:
+        raise SpecError(f"every item must be a string, not {bad[0]!r}", spec=value, origin=origin)
+    return list(value)
+
+
+def environment_values(
+    value: Mapping[str, Any] | list[Any] | None, *, origin: str
+) -> dict[str, Any]:
+    """`{KEY: value}` or, as Docker's API also takes it, `['KEY=value', ...]`.
+
+    A list item without `=` unsets the variable in Docker, so it maps to None (left
+    out, with a note, like a None value in a dict).
+    """
+    if value is None:
+        return {}
+    if isinstance(value, Mapping):
+        return {str(key): item for key, item in value.items()}
+    if not isinstance(value, list | tuple):
+        raise SpecError(
+            "must be a dict or a list of 'KEY=value' strings", spec=value, origin=origin
+        )
+    result: dict[str, Any] = {}
+    for item in value:
+        if not isinstance(item, str) or not item.partition("=")[0]:
+            raise SpecError(
+                f"a list item must be a 'KEY=value' string, not {item!r}", spec=value, origin=origin
+            )
+        key, sep, text = item.partition("=")
+        result[key] = text if sep else None
+    return result
+
+
+def cpu_request(cpus: float | str | None) -> str | None:
+    """Docker's CPU weight (`cpus * 1024` shares) as a request; a number or numeric string."""
+    if cpus is None or cpus == "":
+        return None
+    try:
+        number = float(cpus)
+    except (TypeError, ValueError) as exc:
+        raise SpecError("must be a number of CPUs, such as 0.5", spec=cpus, origin="cpus") from exc
+    if not math.isfinite(number) or number < 0:
+        raise SpecError("must be a finite number of CPUs, not negative", spec=cpus, origin="cpus")
+    return None if round(number * 1024) == 0 else f"{number:g}"
+
+
+_DOCKER_NAME = re.compile(r"^/?[a-zA-Z0-9][a-zA-Z0-9_.-]+$")
+
+
+def pod_name(container_name: str | None) -> str | None:
+    """The pod name KPO derives from a Docker container name (lower case, other
+    characters as `-`), after Docker's own rule for container names, so that a name
+    Docker would refuse is refused here too instead of failing inside KPO."""
+    if container_name is None or container_name == "":
+        return None
+    text = str(container_name)
+    if not _DOCKER_NAME.match(text):
+        raise SpecError(
+            "Docker container names match [a-zA-Z0-9][a-zA-Z0-9_.-]+ (at least two "
+            "characters); the pod name is derived from it",
+            spec=container_name,
+            origin="container_name",
+        )
+    return re.sub(r"[^a-z0-9-]+", "-", text.removeprefix("/").lower())
+
+
+def image_name(image: str | None) -> str:
+    """The image; an empty one would make a pod Kubernetes rejects, so it is refused here."""
+    if not isinstance(image, str) or not image.strip():
+        raise SpecError("an image name is required", spec=image, origin="image")
+    return image
 
 
 def env_file_values(text: str | None) -> dict[str, str | None]:
@@ -131,9 +236,11 @@ def ipc_fields(ipc_mode: str | None) -> tuple[dict[str, Any], list[str]]:
 
 
 def dns_config(
-    dns: list[str] | None, dns_search: list[str] | None
+    dns: list[str] | str | None, dns_search: list[str] | str | None
 ) -> tuple[dict[str, Any], list[str]]:
     """Docker replaces resolv.conf; a pod does that only with dnsPolicy None."""
+    dns = string_list(dns, origin="dns")
+    dns_search = string_list(dns_search, origin="dns_search")
     if not dns and not dns_search:
         return {}, []
     if dns and len(dns) > 3:
@@ -150,30 +257,64 @@ def dns_config(
     return {"dnsConfig": config}, [note]
 
 
-def host_aliases(extra_hosts: Mapping[str, str] | None) -> list[dict[str, Any]]:
-    """`{host: ip}` -> hostAliases grouped by ip, sorted for stable output."""
+def _host_pairs(extra_hosts: Mapping[str, Any] | list[Any]) -> list[tuple[str, str]]:
+    """docker-py takes `{host: ip}` or, passed through to the API, `['host:ip', ...]`
+    (split at the first `:`, so an IPv6 address keeps its colons)."""
+    if isinstance(extra_hosts, Mapping):
+        return [(str(host), str(ip)) for host, ip in extra_hosts.items()]
+    if not isinstance(extra_hosts, list | tuple):
+        raise SpecError(
+            "must be a dict {host: ip} or a list of 'host:ip' strings",
+            spec=extra_hosts,
+            origin="extra_hosts",
+        )
+    pairs = []
+    for item in extra_hosts:
+        host, sep, ip = item.partition(":") if isinstance(item, str) else ("", "", "")
+        if not (host and sep and ip):
+            raise SpecError(
+                f"a list item must be a 'host:ip' string, not {item!r}",
+                spec=extra_hosts,
+                origin="extra_hosts",
+            )
+        pairs.append((host, ip))
+    return pairs
+
+
+def host_aliases(extra_hosts: Mapping[str, Any] | list[Any] | None) -> list[dict[str, Any]]:
+    """`{host: ip}` or `['host:ip']` -> hostAliases grouped by ip, sorted for stable output."""
     if not extra_hosts:
         return []
     by_ip: dict[str, list[str]] = {}
-    for host, ip in sorted(extra_hosts.items()):
+    for host, ip in sorted(_host_pairs(extra_hosts)):
         if ip == "host-gateway":
             raise UnsupportedError(
                 "host-gateway is Docker's own alias for its host; a pod has no such address",
                 spec={host: ip},
                 origin="extra_hosts",
             )
-        by_ip.setdefault(str(ip), []).append(str(host))
+        try:
+            address = str(ipaddress.ip_address(ip.removeprefix("[").removesuffix("]")))
+        except ValueError as exc:
+            raise SpecError(
+                f"{ip!r} is not an IP address (Docker and Kubernetes both need one)",
+                spec={host: ip},
+                origin="extra_hosts",
+            ) from exc
+        by_ip.setdefault(address, []).append(host)
     return [{"ip": ip, "hostnames": hosts} for ip, hosts in sorted(by_ip.items())]
 
 
-def capabilities(cap_add: Iterable[str] | None) -> list[str]:
+def capabilities(cap_add: Iterable[str] | str | None) -> list[str]:
     """Docker names (`NET_ADMIN`, `CAP_NET_ADMIN`) -> Kubernetes names (`NET_ADMIN`)."""
-    return [c.upper().removeprefix("CAP_") for c in cap_add or ()]
+    return [c.upper().removeprefix("CAP_") for c in string_list(cap_add, origin="cap_add")]
 
 
 def _request_field(request: Any, api_key: str, attr: str) -> Any:
+    """A DeviceRequest is a dict of API keys (`Count`); docker-py also turns a plain
+    dict of its keyword names (`count`) into one, so both spellings are read."""
     if isinstance(request, Mapping):
-        return request.get(api_key)
+        return request.get(api_key, request.get(attr))
     return getattr(request, attr, None)
 
 

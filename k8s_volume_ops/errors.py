@@ -14,6 +14,9 @@ reading a failed task log or the `render` output can find the line to change::
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
+
 __all__ = [
     "ApplyError",
     "ConflictError",
@@ -22,6 +25,7 @@ __all__ = [
     "SpecError",
     "UnsupportedError",
     "VolumeOpsError",
+    "converting",
 ]
 
 
@@ -78,3 +82,22 @@ class ConflictError(VolumeOpsError, ValueError):
 
 class ApplyError(VolumeOpsError):
     """The Kubernetes API refused an object we tried to create or read."""
+
+
+@contextlib.contextmanager
+def converting(origin: str, value: object) -> Iterator[None]:
+    """Turn a raw Python error from converting one argument into a `SpecError`.
+
+    Converters check the input shapes Docker documents; an odd shape nobody thought of
+    (a list where a dict was expected, a string where a number was) otherwise surfaces
+    as a bare `TypeError` that names neither the argument nor the value. Wrapping each
+    argument's conversion here keeps the promise that every refusal quotes its input.
+    """
+    try:
+        yield
+    except VolumeOpsError:
+        raise
+    except (TypeError, ValueError, AttributeError, LookupError) as exc:
+        raise SpecError(
+            f"cannot be translated: {type(exc).__name__}: {exc}", spec=value, origin=origin
+        ) from exc

@@ -10,26 +10,23 @@ and `scan` can report all of a task's inputs that need changing in one go.
 from __future__ import annotations
 
 import hashlib
-import posixpath
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from . import docker_args as da
-from .errors import SpecError, UnsupportedError, VolumeOpsError
+from .errors import SpecError, UnsupportedError, VolumeOpsError, converting
 from .expansion import literal
 from .models import TmpfsMountSpec, VolumeMountSpec
 from .parsing import parse_docker_mount, parse_short
 from .policy import StoragePolicy
 from .quantity import docker_bytes
+from .retrieve_output import sidecar
 from .translate import AnySpec, Translation, translate_mounts
 
-__all__ = ["RETRIEVE_BEGIN", "RETRIEVE_END", "DockerArgs", "PodPlan", "plan_pod"]
+__all__ = ["DockerArgs", "PodPlan", "plan_pod"]
 
-RETRIEVE_BEGIN = "k8s-volume-ops:retrieve-output:begin"
-RETRIEVE_END = "k8s-volume-ops:retrieve-output:end"
-RETRIEVE_CONTAINER = "retrieve-output"
 _SECRET_KEY = re.compile(r"^[-._a-zA-Z0-9]+$")
 
 
@@ -40,25 +37,26 @@ class DockerArgs:
     image: str
     command: Any = None
     entrypoint: Any = None
-    environment: Mapping[str, Any] | None = None
-    private_environment: Mapping[str, Any] | None = None
+    environment: Mapping[str, Any] | list[str] | None = None
+    private_environment: Mapping[str, Any] | list[str] | None = None
     env_file: str | None = None
     mounts: list[Any] | None = None
     volumes: list[Any] | None = None
     mount_tmp_dir: bool = True
     tmp_dir: str = "/tmp/airflow"
+    container_name: str | None = None
     user: str | int | None = None
     working_dir: str | None = None
-    cpus: float | None = None
+    cpus: float | str | None = None
     mem_limit: float | str | None = None
     shm_size: int | str | None = None
     network_mode: str | None = None
-    dns: list[str] | None = None
-    dns_search: list[str] | None = None
-    extra_hosts: Mapping[str, str] | None = None
+    dns: list[str] | str | None = None
+    dns_search: list[str] | str | None = None
+    extra_hosts: Mapping[str, str] | list[str] | None = None
     hostname: str | None = None
     privileged: bool = False
-    cap_add: list[str] | None = None
+    cap_add: list[str] | str | None = None
     tty: bool = False
     labels: Mapping[str, str] | list[str] | None = None
     ipc_mode: str | None = None
@@ -77,6 +75,7 @@ class PodPlan:
 
     container: dict[str, Any] = field(default_factory=dict)
     pod: dict[str, Any] = field(default_factory=dict)
+    pod_name: str | None = None
     labels: dict[str, str] = field(default_factory=dict)
     annotations: dict[str, str] = field(default_factory=dict)
     plain_env: list[dict[str, Any]] = field(default_factory=list)
@@ -105,9 +104,15 @@ def secret_key(env_name: str) -> str:
     return "env-" + hashlib.sha256(env_name.encode()).hexdigest()[:16]
 
 
-def _attempt(plan: PodPlan, step: Callable[[], None]) -> None:
+Step = Callable[[PodPlan, DockerArgs], None]
+
+
+def _attempt(plan: PodPlan, origin: str, value: object, step: Callable[[], None]) -> None:
+    """Run one argument's step; any refusal, or raw error from an input shape nobody
+    foresaw, becomes a problem naming `origin` and the other arguments still run."""
     try:
-        step()
+        with converting(origin, value):
+            step()
     except VolumeOpsError as exc:
         plan.problems.append(exc)
 
@@ -116,23 +121,38 @@ def plan_pod(args: DockerArgs, policy: StoragePolicy | None = None) -> PodPlan:
     """Translate every argument; collect problems instead of stopping at the first."""
     plan = PodPlan()
     policy = policy or StoragePolicy()
-    for step in (_commands, _environment, _resources, _security, _networking, _metadata):
-        _attempt(plan, lambda step=step: step(plan, args))  # type: ignore[misc]
-    _attempt(plan, lambda: _storage(plan, args, policy))
+    for origin, step in _STEPS:
+        _attempt(plan, origin, getattr(args, origin), lambda step=step: step(plan, args))  # type: ignore[misc]
+    _attempt(plan, "mounts", args.mounts, lambda: _storage(plan, args, policy))
     if args.retrieve_output:
-        _attempt(plan, lambda: _retrieve_output(plan, args))
+        path = args.retrieve_output_path
+        _attempt(plan, "retrieve_output_path", path, lambda: sidecar(plan, args))
     return plan
 
 
-def _commands(plan: PodPlan, args: DockerArgs) -> None:
+def _image(plan: PodPlan, args: DockerArgs) -> None:
+    da.image_name(args.image)
+
+
+def _container_name(plan: PodPlan, args: DockerArgs) -> None:
+    plan.pod_name = da.pod_name(args.container_name)
+
+
+def _entrypoint(plan: PodPlan, args: DockerArgs) -> None:
     entrypoint = da.format_command(args.entrypoint, origin="entrypoint")
-    command = da.format_command(args.command, origin="command")
     if entrypoint:
         plan.container["command"] = [literal(word) for word in entrypoint]
+
+
+def _command(plan: PodPlan, args: DockerArgs) -> None:
+    command = da.format_command(args.command, origin="command")
     if command:
         plan.container["args"] = [literal(word) for word in command]
+
+
+def _container_flags(plan: PodPlan, args: DockerArgs) -> None:
     if args.working_dir:
-        plan.container["workingDir"] = args.working_dir
+        plan.container["workingDir"] = str(args.working_dir)
     if args.tty:
         plan.container["tty"] = True
     plan.container["imagePullPolicy"] = "Always" if args.force_pull else "IfNotPresent"
@@ -140,12 +160,12 @@ def _commands(plan: PodPlan, args: DockerArgs) -> None:
 
 def _environment(plan: PodPlan, args: DockerArgs) -> None:
     merged: dict[str, Any] = dict(da.env_file_values(args.env_file))
-    merged.update(args.environment or {})
+    merged.update(da.environment_values(args.environment, origin="environment"))
     if args.mount_tmp_dir:
         merged["AIRFLOW_TMP_DIR"] = args.tmp_dir
     else:
         merged.pop("AIRFLOW_TMP_DIR", None)
-    private = {str(k): str(v) for k, v in (args.private_environment or {}).items()}
+    private = da.environment_values(args.private_environment, origin="private_environment")
     for name, value in merged.items():
         if name in private:
             continue
@@ -155,21 +175,30 @@ def _environment(plan: PodPlan, args: DockerArgs) -> None:
             )
             continue
         plan.plain_env.append({"name": str(name), "value": literal(str(value))})
-    plan.private_env = private
+    plan.private_env = {name: str(value) for name, value in private.items() if value is not None}
 
 
-def _resources(plan: PodPlan, args: DockerArgs) -> None:
-    requests: dict[str, str] = {}
-    limits: dict[str, str] = {}
-    if args.cpus is not None and round(args.cpus * 1024) != 0:
-        requests["cpu"] = f"{args.cpus:g}"
+def _resource(plan: PodPlan, kind: str, values: Mapping[str, str]) -> None:
+    if values:
+        resources = plan.container.setdefault("resources", {})
+        resources.setdefault(kind, {}).update(values)
+
+
+def _cpus(plan: PodPlan, args: DockerArgs) -> None:
+    cpu = da.cpu_request(args.cpus)
+    _resource(plan, "requests", {"cpu": cpu} if cpu else {})
+
+
+def _memory(plan: PodPlan, args: DockerArgs) -> None:
     memory = da.memory_limit(args.mem_limit)
-    if memory:
-        limits["memory"] = memory
-    limits.update(da.device_limits(args.device_requests))
-    resources = {k: v for k, v in (("requests", requests), ("limits", limits)) if v}
-    if resources:
-        plan.container["resources"] = resources
+    _resource(plan, "limits", {"memory": memory} if memory else {})
+
+
+def _devices(plan: PodPlan, args: DockerArgs) -> None:
+    _resource(plan, "limits", da.device_limits(args.device_requests))
+
+
+def _ulimits(plan: PodPlan, args: DockerArgs) -> None:
     if args.ulimits:
         raise UnsupportedError(
             "a pod cannot set ulimits; they come from the node's container runtime",
@@ -179,38 +208,61 @@ def _resources(plan: PodPlan, args: DockerArgs) -> None:
         )
 
 
-def _security(plan: PodPlan, args: DockerArgs) -> None:
-    context: dict[str, Any] = dict(da.run_as(args.user))
-    if args.privileged:
-        context["privileged"] = True
+def _security_field(plan: PodPlan, fields: Mapping[str, Any]) -> None:
+    if fields:
+        plan.container.setdefault("securityContext", {}).update(fields)
+
+
+def _user(plan: PodPlan, args: DockerArgs) -> None:
+    _security_field(plan, da.run_as(args.user))
+
+
+def _privileged(plan: PodPlan, args: DockerArgs) -> None:
+    _security_field(plan, {"privileged": True} if args.privileged else {})
+
+
+def _capabilities(plan: PodPlan, args: DockerArgs) -> None:
     caps = da.capabilities(args.cap_add)
-    if caps:
-        context["capabilities"] = {"add": caps}
-    if context:
-        plan.container["securityContext"] = context
+    _security_field(plan, {"capabilities": {"add": caps}} if caps else {})
 
 
-def _networking(plan: PodPlan, args: DockerArgs) -> None:
+def _network(plan: PodPlan, args: DockerArgs) -> None:
     fields, notes = da.network_fields(args.network_mode)
-    ipc, ipc_notes = da.ipc_fields(args.ipc_mode)
-    dns, dns_notes = da.dns_config(args.dns, args.dns_search)
-    if fields.get("hostNetwork") and dns.get("dnsPolicy"):
-        fields.pop("dnsPolicy")
-    plan.pod.update(fields | ipc | dns)
-    plan.notes += notes + ipc_notes + dns_notes
+    plan.pod.update(fields)
+    plan.notes += notes
+
+
+def _ipc(plan: PodPlan, args: DockerArgs) -> None:
+    fields, notes = da.ipc_fields(args.ipc_mode)
+    plan.pod.update(fields)
+    plan.notes += notes
+
+
+def _dns(plan: PodPlan, args: DockerArgs) -> None:
+    """After `_network`: dnsPolicy None replaces hostNetwork's ClusterFirstWithHostNet."""
+    fields, notes = da.dns_config(args.dns, args.dns_search)
+    plan.pod.update(fields)
+    plan.notes += notes
+
+
+def _extra_hosts(plan: PodPlan, args: DockerArgs) -> None:
     aliases = da.host_aliases(args.extra_hosts)
     if aliases:
         plan.pod["hostAliases"] = aliases
+
+
+def _ports(plan: PodPlan, args: DockerArgs) -> None:
     ports = da.port_list(args.port_bindings)
     if ports:
         plan.container["ports"] = ports
-    if args.hostname:
-        _hostname(plan, args.hostname)
 
 
-def _hostname(plan: PodPlan, hostname: str) -> None:
+def _hostname(plan: PodPlan, args: DockerArgs) -> None:
     from ._names import is_dns1123_label
 
+    if not args.hostname:
+        return
+    hostname = str(args.hostname)
     first, _, rest = hostname.partition(".")
     if not is_dns1123_label(first):
         raise SpecError(
@@ -228,6 +280,32 @@ def _hostname(plan: PodPlan, hostname: str) -> None:
 
 def _metadata(plan: PodPlan, args: DockerArgs) -> None:
     plan.labels, plan.annotations = da.container_labels(args.labels)
+
+
+# One step per DockerOperator argument (named by the first field it reads), in the
+# order a reader of the pod would look for them; `_attempt` reports each on its own.
+_STEPS: tuple[tuple[str, Step], ...] = (
+    ("image", _image),
+    ("container_name", _container_name),
+    ("entrypoint", _entrypoint),
+    ("command", _command),
+    ("working_dir", _container_flags),
+    ("environment", _environment),
+    ("cpus", _cpus),
+    ("mem_limit", _memory),
+    ("device_requests", _devices),
+    ("ulimits", _ulimits),
+    ("user", _user),
+    ("privileged", _privileged),
+    ("cap_add", _capabilities),
+    ("network_mode", _network),
+    ("ipc_mode", _ipc),
+    ("dns", _dns),
+    ("extra_hosts", _extra_hosts),
+    ("port_bindings", _ports),
+    ("hostname", _hostname),
+    ("labels", _metadata),
+)
 
 
 def _scratch_specs(args: DockerArgs) -> list[AnySpec]:
@@ -256,8 +334,10 @@ def _storage(plan: PodPlan, args: DockerArgs, policy: StoragePolicy) -> None:
         ("volumes", args.volumes, lambda item, origin: _legacy_volume(item, origin)),
     ):
         for index, item in enumerate(items or []):
+            origin = f"{field_name}[{index}]"
             try:
-                specs.append(parse(item, origin=f"{field_name}[{index}]"))
+                with converting(origin, item):
+                    specs.append(parse(item, origin=origin))
             except VolumeOpsError as exc:
                 plan.problems.append(exc)
     specs += _scratch_specs(args)
@@ -275,65 +355,3 @@ def _legacy_volume(item: Any, origin: str) -> AnySpec:
             "volumes= takes `-v` strings such as 'name:/path:ro'", spec=item, origin=origin
         )
     return parse_short(item, origin=origin)
-
-
-def _retrieve_output(plan: PodPlan, args: DockerArgs) -> None:
-    """A native sidecar that prints the output file when the main container has ended.
-
-    Kubernetes cannot copy a file out of a terminated container, and KPO's exec-based
-    sidecar needs `pods/exec`; the sidecar is sent SIGTERM once the main container
-    exits and writes the file, base64, to its log, which the operator reads. It sees
-    the file through the volume the main container writes it to: an existing mount
-    that holds the path, else an emptyDir on the file's folder.
-    """
-    path = args.retrieve_output_path
-    if not path or not path.startswith("/") or path.endswith("/"):
-        raise SpecError(
-            "retrieve_output needs an absolute file path in retrieve_output_path",
-            spec=path,
-            origin="retrieve_output_path",
-        )
-    mount = _covering_mount(plan.container.get("volumeMounts") or [], path)
-    if mount is None:
-        mount = _output_folder(plan, path)
-    script = (
-        f'trap \'if [ -f "$OUTPUT" ]; then echo {RETRIEVE_BEGIN}; base64 "$OUTPUT"; '
-        f"echo {RETRIEVE_END}; fi; exit 0' TERM; while true; do sleep 1; done"
-    )
-    plan.pod["initContainers"] = [
-        {
-            "name": RETRIEVE_CONTAINER,
-            "image": args.retrieve_output_image,
-            "restartPolicy": "Always",
-            "command": ["sh", "-c", script],
-            "env": [{"name": "OUTPUT", "value": path}],
-            "volumeMounts": [{**mount, "readOnly": True}],
-            "resources": {"requests": {"cpu": "10m", "memory": "16Mi"}},
-        }
-    ]
-
-
-def _covering_mount(mounts: list[dict[str, Any]], path: str) -> dict[str, Any] | None:
-    """The main container's mount that holds `path` (the deepest one), if any."""
-    holding = [m for m in mounts if path.startswith(m["mountPath"].rstrip("/") + "/")]
-    return max(holding, key=lambda m: len(m["mountPath"]), default=None)
-
-
-def _output_folder(plan: PodPlan, path: str) -> dict[str, Any]:
-    folder = posixpath.dirname(path)
-    if folder == "/":
-        raise UnsupportedError(
-            "the output file must be in a directory below /, which is shared with the "
-            "sidecar that reads it",
-            spec=path,
-            origin="retrieve_output_path",
-        )
-    mount = {"name": RETRIEVE_CONTAINER, "mountPath": folder}
-    plan.pod.setdefault("volumes", []).append({"name": RETRIEVE_CONTAINER, "emptyDir": {}})
-    plan.container.setdefault("volumeMounts", []).append(mount)
-    plan.notes.append(
-        f"retrieve_output: {folder} becomes an emptyDir shared with the sidecar that reads "
-        f"{path}; files the image has in {folder} are hidden (write the output below a "
-        "mounted volume, e.g. tmp_dir, to avoid that)"
-    )
-    return mount

@@ -237,6 +237,13 @@ def load_policy(source: StoragePolicy | dict[str, Any] | str | Path | None = Non
     """
     if isinstance(source, StoragePolicy | dict):
         return _validate(source, "storage_policy argument")
+    if source is not None and not isinstance(source, str | Path):
+        raise PolicyError(
+            f"must be a dict, a StoragePolicy or the path of a YAML file, not "
+            f"{type(source).__name__}",
+            spec=source,
+            origin="storage_policy",
+        )
     path = source if source is not None else os.environ.get(POLICY_ENV)
     if not path:
         return StoragePolicy()

@@ -14,7 +14,9 @@ from typing import Any
 from ._names import dns1123_label
 from .claims import ClaimPlan
 
-__all__ = ["RESULT_LISTS", "Translation"]
+__all__ = ["NAMESPACED_KINDS", "RESULT_LISTS", "Translation", "in_namespace"]
+
+NAMESPACED_KINDS = ("PersistentVolumeClaim", "ConfigMap", "Secret", "Pod")
 
 
 @dataclass
@@ -84,3 +86,14 @@ RESULT_LISTS = (
     "secrets",
     "notes",
 )
+
+
+def in_namespace(objects: list[dict[str, Any]], namespace: str) -> list[dict[str, Any]]:
+    """`objects` with `metadata.namespace` set on the namespaced ones: a claim or Secret
+    rendered without it lands in kubectl's current namespace, not beside its pod."""
+    return [
+        {**obj, "metadata": {**obj["metadata"], "namespace": namespace}}
+        if obj["kind"] in NAMESPACED_KINDS
+        else obj
+        for obj in objects
+    ]

@@ -12,7 +12,7 @@ from __future__ import annotations
 import base64
 import binascii
 
-from .podplan import RETRIEVE_BEGIN, RETRIEVE_END
+from .retrieve_output import RETRIEVE_BEGIN, RETRIEVE_END
 
 __all__ = ["log_lines", "output_file_bytes", "xcom_value"]
 

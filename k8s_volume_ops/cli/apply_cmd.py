@@ -123,7 +123,8 @@ def _dag(
 
         renders, errors = render_dag_file(path.resolve(), policy, namespace)
     problems = [
-        f"{path}: {import_error_row(str(path), text).problems[0]}" for text in errors.values()
+        f"{path}: {import_error_row(str(path), text, loaded=file).problems[0]}"
+        for file, text in errors.items()
     ]
     placed: list[Placed] = []
     for task in renders:

@@ -10,8 +10,8 @@ Only files that mention "docker" are parsed: no other file can need a change, an
 a syntax error in an unrelated helper module is not this command's business.
 
 Exit codes: 0 when every candidate file parsed (whether or not anything changed),
-1 when a file could not be parsed (the others are still handled), 2 when DAGS_DIR
-does not exist.
+1 when a file could not be read, decoded or parsed (the others are still handled,
+and each such file gets one `error:` line naming it), 2 when DAGS_DIR does not exist.
 """
 
 from __future__ import annotations
@@ -49,7 +49,7 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Rewrite (or diff) every candidate file; 1 when a file cannot be parsed."""
+    """Rewrite (or diff) every candidate file; 1 when a file cannot be read or parsed."""
     root: Path = args.dags_dir
     if not root.exists():
         raise SpecError("no such file or directory", spec=str(root))
@@ -61,22 +61,33 @@ def run(args: argparse.Namespace) -> int:
         ) from exc
     changed = unparsable = 0
     for path in dag_files(root):
-        source = path.read_bytes()
-        if b"docker" not in source.lower():
-            continue
         try:
-            result = rewrite_source(source, origin=str(path))
+            changed += _migrate_file(path, root, rewrite_source, write=args.write)
         except SpecError as exc:
             print(f"error: {one_line(exc)}", file=sys.stderr)
             unparsable += 1
-            continue
-        for note in result.notes:
-            print(f"{path}: note: {note}", file=sys.stderr)
-        if result.changed:
-            changed += 1
-            _report(path, _relative(path, root), source, result, write=args.write)
+        except OSError as exc:
+            print(f"error: {path}: {exc.strerror or exc}", file=sys.stderr)
+            unparsable += 1
+        except Exception as exc:  # one odd file must not stop the files after it
+            print(f"error: {path}: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
+            unparsable += 1
     _summary(changed, unparsable, write=args.write)
     return 1 if unparsable else 0
+
+
+def _migrate_file(path: Path, root: Path, rewrite: Any, *, write: bool) -> int:
+    """Diff or rewrite one file; 1 when it changes. Raises what stops this file only."""
+    source = path.read_bytes()
+    if b"docker" not in source.lower():
+        return 0
+    result: RewriteResult = rewrite(source, origin=str(path))
+    for note in result.notes:
+        print(f"{path}: note: {note}", file=sys.stderr)
+    if not result.changed:
+        return 0
+    _report(path, _relative(path, root), source, result, write=write)
+    return 1
 
 
 def _relative(path: Path, root: Path) -> str:
@@ -120,5 +131,5 @@ def _summary(changed: int, unparsable: int, *, write: bool) -> None:
     else:
         text = f"{files} would change (run again with --write)" if changed else "nothing to change"
     if unparsable:
-        text += f"; {unparsable} could not be parsed"
+        text += f"; {unparsable} could not be read or parsed (errors above)"
     print(text, file=sys.stderr)

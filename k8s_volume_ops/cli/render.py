@@ -6,7 +6,9 @@ are redacted in both. Everything goes to stdout as one YAML stream. Inputs that
 cannot be translated are listed on stderr, one line each, and the exit code is 2;
 the Pod of a task or service with a problem is then left out, so that piping the
 output to `kubectl apply -f -` never creates a pod that would not behave as the
-original.
+original. A note that a rendered value is only a stand-in (an XCom, the run's conf)
+goes to stderr as well as into the YAML, since a pipe would hide the comment. Every
+namespaced object of a task carries its Pod's namespace.
 """
 
 from __future__ import annotations
@@ -53,6 +55,12 @@ def run(args: argparse.Namespace) -> int:
     """Render PATH; 0 when everything translates, 2 otherwise."""
     policy = load_policy(args.policy)
     path: Path = args.path
+    if path.is_dir():
+        raise SpecError(
+            "is a directory; render takes one DAG file (.py) or compose file (.yml, .yaml)",
+            spec=str(path),
+            hint=f"render one of its files, or run `k8s-volume-ops scan {path}` for the folder",
+        )
     if not path.is_file():
         raise SpecError("no such file", spec=str(path))
     if path.suffix in _COMPOSE_SUFFIXES:
@@ -106,24 +114,28 @@ def _dag(
 
         renders, errors = render_dag_file(path.resolve(), policy, namespace, when)
     problems = [
-        f"{as_given(path, file)}: {import_error_row(file, text).problems[0]}"
+        f"{as_given(path, file)}: "
+        f"{import_error_row(as_given(path, file), text, loaded=file).problems[0]}"
         for file, text in errors.items()
     ]
     documents: Documents = []
-    seen: set[tuple[str, str]] = set()
+    seen: set[tuple[str, str, str]] = set()
     for task in renders:
         where = f"{path}: task {task.dag_id}.{task.task_id}"
         problems += [f"{where}: {one_line(p)}" for p in task.problems]
+        for note in task.runtime_notes:  # on stderr too: a stand-in must not go unseen
+            print(f"{where}: note: {note}", file=sys.stderr)
         comments = [
             f"task {task.dag_id}.{task.task_id}" + (" (stock DockerOperator)" if task.stock else "")
         ]
-        comments += [f"note: {note}" for note in task.notes]
+        comments += [f"note: {note}" for note in [*task.runtime_notes, *task.notes]]
         if task.problems and any(obj["kind"] == "Pod" for obj in task.objects):
             problems.append(f"{where}: its pod is left out because of the problems above")
         for obj in task.objects:
             if task.problems and obj["kind"] == "Pod":
                 continue
-            key = (obj["kind"], obj["metadata"]["name"])
+            meta = obj["metadata"]
+            key = (obj["kind"], meta.get("namespace", ""), meta["name"])
             if key in seen and obj["kind"] != "Pod":
                 continue
             seen.add(key)

@@ -110,7 +110,9 @@ def _file_rows(path: Path, policy: StoragePolicy, render: Any) -> list[ScanRow]:
     except Exception as exc:  # one odd task must not end the scan of a whole folder
         problem = f"could not render this file: {type(exc).__name__}: {exc}"
         return [ScanRow(label, None, None, "refused", [" ".join(problem.split())])]
-    rows = [import_error_row(as_given(path, file), text) for file, text in errors.items()]
+    rows = [
+        import_error_row(as_given(path, file), text, loaded=file) for file, text in errors.items()
+    ]
     return rows + [task_row(label, task) for task in renders]
 
 

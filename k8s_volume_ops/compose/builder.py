@@ -24,6 +24,7 @@ from ..parsing.compose import parse_volume_declaration
 from ..podsecurity import check_pod_security, harden
 from ..policy import ClaimOverride, StoragePolicy
 from ..translate import translate_mounts
+from ..translation import NAMESPACED_KINDS
 from .include import attributed_note, attributed_problem
 from .inherit import Placed, resolve_volumes_from
 from .kompose import SIZE, STORAGE_CLASS, KomposeLabels, declaration_with_labels
@@ -35,8 +36,6 @@ from .services import AnySpec, DirConfig, ServiceMounts, collect_service
 from .written import quote_note, quote_problem
 
 __all__ = ["build_compose"]
-
-_NAMESPACED = ("PersistentVolumeClaim", "ConfigMap", "Secret", "Pod")
 
 
 def build_compose(
@@ -350,7 +349,7 @@ class _Objects:
 
     def add(self, obj: dict[str, Any], origin: str, result: ComposeResult) -> None:
         kind, name = obj["kind"], obj["metadata"]["name"]
-        if self.namespace and kind in _NAMESPACED:
+        if self.namespace and kind in NAMESPACED_KINDS:
             obj["metadata"]["namespace"] = self.namespace
         bucket = self.by_kind.setdefault(kind, {})
         known = bucket.get(name)

@@ -109,12 +109,27 @@ def _syntax_error(source: bytes, origin: str, exc: cst.ParserSyntaxError) -> Spe
     )
 
 
+def _decode_error(source: bytes, origin: str, exc: UnicodeDecodeError) -> SpecError:
+    """libcst decodes as Python does (a coding declaration, else UTF-8); a file it cannot
+    decode does not import either, and the byte's line is what the user must fix."""
+    line = source[: exc.start].count(b"\n") + 1
+    return SpecError(
+        f"cannot decode line {line} as {exc.encoding} ({exc.reason} at byte "
+        f"{source[exc.start : exc.start + 1]!r}); Python cannot import it either",
+        origin=origin,
+        hint="save the file as UTF-8, or declare its encoding on line 1 or 2 "
+        "(# -*- coding: latin-1 -*-)",
+    )
+
+
 def rewrite_source(source: bytes, origin: str = "") -> RewriteResult:
     """Rewrite one file's source; a file that does not parse raises `SpecError`."""
     try:
         module = cst.parse_module(source)
     except cst.ParserSyntaxError as exc:
         raise _syntax_error(source, origin, exc) from exc
+    except UnicodeDecodeError as exc:
+        raise _decode_error(source, origin, exc) from exc
     wrapper = cst.MetadataWrapper(module)
     collector = Collector()
     wrapper.visit(collector)

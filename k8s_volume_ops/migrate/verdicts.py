@@ -10,6 +10,7 @@ migration is configuration and how much is code.
 from __future__ import annotations
 
 import re
+import sysconfig
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
@@ -19,6 +20,7 @@ from ..errors import NeedsPolicyError, VolumeOpsError
 __all__ = [
     "ScanRow",
     "Verdict",
+    "error_location",
     "import_error_row",
     "one_line",
     "summary_line",
@@ -112,9 +114,29 @@ def exception_text(traceback_text: str) -> str:
     return one_line("\n".join(lines))
 
 
-def import_error_row(file: str, traceback_text: str) -> ScanRow:
-    """A file that failed to import: refused, with the error and, if known, the fix."""
-    message = f"import error: {exception_text(traceback_text)}"
+_FRAME = re.compile(r'^\s*File "([^"]+)", line (\d+)', re.M)
+_LIBRARY_DIRS = tuple(
+    {sysconfig.get_path(name) for name in ("stdlib", "platstdlib", "purelib", "platlib")}
+)
+
+
+def error_location(traceback_text: str, file: str, loaded: str | None = None) -> str | None:
+    """`path:line` of the deepest frame in the user's own code (not `<frozen ...>`,
+    the standard library or site-packages): for a SyntaxError, the line that does not
+    parse; otherwise the line of the DAG (or of its helper module) that raised. The
+    DAG file itself (`loaded`, as Airflow reports it) is spelled as `file`."""
+    for path, line in reversed(_FRAME.findall(traceback_text)):
+        if path.startswith("<") or path.startswith(_LIBRARY_DIRS):
+            continue
+        return f"{file if path == loaded else path}:{line}"
+    return None
+
+
+def import_error_row(file: str, traceback_text: str, loaded: str | None = None) -> ScanRow:
+    """A file that failed to import: refused, with where (file:line), the error and,
+    if known, the fix. `loaded` is the file's path as Airflow reports it."""
+    where = error_location(traceback_text, file, loaded)
+    message = f"import error{f' at {where}' if where else ''}: {exception_text(traceback_text)}"
     for pattern, cause in _MIGRATE_FIXES:
         if pattern.search(traceback_text):
             message += (

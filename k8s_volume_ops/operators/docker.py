@@ -18,10 +18,11 @@ from typing import Any
 from airflow.providers.cncf.kubernetes.operators.pod import KubernetesPodOperator
 
 from .. import apply
-from ..podplan import RETRIEVE_CONTAINER, DockerArgs, PodPlan, plan_pod
+from ..podplan import DockerArgs, PodPlan, plan_pod
 from ..podsecurity import check_pod_security, harden
 from ..policy import POLICY_CONFIGMAP_ENV, POLICY_ENV, StoragePolicy, load_policy
 from ..registry import pull_secret
+from ..retrieve_output import RETRIEVE_CONTAINER
 from ..xcom import log_lines, output_file_bytes, xcom_value
 from ._compat import AirflowException, AirflowFailException, AirflowSkipException, BaseHook
 from ._k8s import merge_plan, to_dict, to_pod
@@ -146,6 +147,7 @@ class DockerOperator(KubernetesPodOperator):
             environment=self.environment,
             private_environment=self._private_environment,
             env_file=self.env_file,
+            container_name=self.container_name,
             mounts=list(self.mounts or []),
             volumes=list(self.docker_volumes or []),
             retrieve_output=self.retrieve_output,
@@ -167,8 +169,8 @@ class DockerOperator(KubernetesPodOperator):
     def plan(self, policy: StoragePolicy) -> PodPlan:
         """Translate the rendered arguments; the plan lists every problem found."""
         plan = plan_pod(self.docker_args(), policy)
-        if self.container_name:  # templated, so named only now, as KPO names pods
-            self.name = self._set_name(str(self.container_name))
+        if plan.pod_name:  # templated, so named only now, as KPO names pods
+            self.name = plan.pod_name
         for key, value in self.ignored_docker_kwargs.items():
             if value is not None:
                 plan.notes.append(

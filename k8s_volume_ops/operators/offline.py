@@ -2,7 +2,8 @@
 
 `render` and `scan` load a DAG file, find every task made with our DockerOperator
 or with the stock one (including `@task.docker`), render its templates with a
-synthetic context (a manual run id and the DAG's param defaults) and build the pod
+synthetic context (a manual run id and the param defaults: see `offline_context`),
+one field at a time so that each problem names its argument, and build the pod
 exactly as `execute()` would, minus the objects only the cluster knows (the chart's
 ConfigMap policy, the namespace's PodSecurity label).
 
@@ -16,18 +17,21 @@ reported as a problem instead, which makes `scan` say `refused`.
 from __future__ import annotations
 
 import contextlib
+import os
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 from ..errors import SpecError, UnsupportedError, VolumeOpsError
 from ..podsecurity import check_pod_security
 from ..policy import StoragePolicy, load_policy
+from ..translation import in_namespace
 from ._k8s import to_dict
 from .docker import REDACTED, DockerOperator
+from .offline_context import RuntimeReads, offline_context
 
 __all__ = ["TaskRender", "from_stock", "load_dag_file", "render_dag_file", "render_task"]
 
@@ -81,13 +85,33 @@ class TaskRender:
     objects: list[dict[str, Any]] = field(default_factory=list)
     problems: list[VolumeOpsError] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    runtime_notes: list[str] = field(default_factory=list)  # values known only in a run
+
+
+_TRACEBACK_DEPTH = "AIRFLOW__CORE__DAGBAG_IMPORT_ERROR_TRACEBACK_DEPTH"
+
+
+@contextlib.contextmanager
+def _deep_import_tracebacks() -> Iterator[None]:
+    """Airflow keeps the last 2 frames of an import error, which for an error raised
+    inside Airflow (bad operator arguments) leaves out the DAG line that caused it;
+    while a file loads here, the depth is raised so the problem can name that line."""
+    saved = os.environ.get(_TRACEBACK_DEPTH)
+    os.environ[_TRACEBACK_DEPTH] = "64"
+    try:
+        yield
+    finally:
+        if saved is None:
+            del os.environ[_TRACEBACK_DEPTH]
+        else:
+            os.environ[_TRACEBACK_DEPTH] = saved
 
 
 def load_dag_file(path: Path) -> tuple[list[Any], dict[str, str]]:
     """The DAGs in one file and its import errors; Airflow's chatter goes to stderr."""
     from airflow.dag_processing.dagbag import DagBag
 
-    with contextlib.redirect_stdout(sys.stderr):
+    with contextlib.redirect_stdout(sys.stderr), _deep_import_tracebacks():
         bag = DagBag(dag_folder=str(path))
     return list(bag.dags.values()), dict(bag.import_errors)
 
@@ -136,84 +160,104 @@ def from_stock(task: Any) -> DockerOperator:
 
 
 def synthetic_context(dag: Any, task: Any, when: datetime) -> dict[str, Any]:
-    """A context for rendering: a manual run at `when`, the DAG's param defaults."""
-    run_id = f"manual__{when.isoformat()}"
-    ti = SimpleNamespace(
-        dag_id=dag.dag_id,
-        task_id=task.task_id,
-        run_id=run_id,
-        try_number=1,
-        map_index=-1,
-        xcom_pull=lambda *a, **k: None,
-        xcom_push=lambda *a, **k: None,
-    )
-    params = {key: dag.params[key] for key in dag.params}
-    return {
-        "dag": dag,
-        "task": task,
-        "ti": ti,
-        "task_instance": ti,
-        "run_id": run_id,
-        "params": params,
-        "logical_date": when,
-        "data_interval_start": when,
-        "data_interval_end": when,
-        "ds": when.strftime("%Y-%m-%d"),
-        "ds_nodash": when.strftime("%Y%m%d"),
-        "ts": when.isoformat(),
-        "ts_nodash": when.strftime("%Y%m%dT%H%M%S"),
-        "conf": {},
-        "dag_run": SimpleNamespace(run_id=run_id, conf={}, logical_date=when),
-        "var": {"value": {}, "json": {}},
-        "inlets": [],
-        "outlets": [],
-    }
+    """A context for rendering: a manual run at `when`, the param defaults."""
+    return offline_context(dag, task, when)[0]
 
 
-def _render_templates(op: DockerOperator, task: Any, context: dict[str, Any]) -> None:
-    try:
-        op.render_template_fields(context, jinja_env=task.dag.get_template_env())  # type: ignore[arg-type]
-    except Exception as exc:  # Jinja errors: missing template files, undefined names
-        raise SpecError(
-            f"rendering templates failed: {type(exc).__name__}: {exc}", origin="templates"
-        ) from exc
+# The template field that holds an argument, where the user wrote another name.
+_ARGUMENT_OF_FIELD = {"docker_volumes": "volumes"}
+
+
+def _render_templates(
+    op: DockerOperator, task: Any, context: dict[str, Any], reads: RuntimeReads
+) -> tuple[list[VolumeOpsError], list[str]]:
+    """Render field by field, so a problem names its argument and the other fields still
+    render; a field that read a run-time-only value gets a note saying so."""
+    env = task.dag.get_template_env()
+    seen: set[int] = set()  # one set for all fields, as render_template_fields keeps it
+    problems: list[VolumeOpsError] = []
+    notes: list[str] = []
+    for field_name in op.template_fields:
+        argument = _ARGUMENT_OF_FIELD.get(field_name, field_name)
+        start = len(reads.calls)
+        try:  # the per-field hook Airflow's render_template_fields itself calls
+            op._do_render_template_fields(op, [field_name], context, env, seen)  # type: ignore[arg-type]
+        except VolumeOpsError as exc:
+            problems.append(exc.located(argument))
+        except Exception as exc:  # Jinja errors: missing template files, undefined names
+            problems.append(
+                SpecError(
+                    f"rendering templates failed: {type(exc).__name__}: {exc}", origin=argument
+                )
+            )
+        calls = reads.since(start)
+        if calls:
+            notes.append(
+                f"{argument}: rendered offline with {', '.join(calls)} giving None (or its "
+                "default): that value exists only in a run, so what this renders here is a "
+                "stand-in (a claim named 'none', a 'None' argument)"
+            )
+    return problems, notes
 
 
 def render_task(
     task: Any, policy: StoragePolicy, namespace: str | None, when: datetime | None = None
 ) -> TaskRender:
-    """Render one task; problems are collected, never raised."""
+    """Render one task; problems are collected, never raised (an unexpected error
+    becomes this task's problem, so the file's other tasks still render)."""
     stock = not isinstance(task, DockerOperator)
     result = TaskRender(
         file=str(task.dag.fileloc), dag_id=task.dag.dag_id, task_id=task.task_id, stock=stock
     )
-    if stock and _is_task_docker(task):
-        result.problems.append(task_docker_problem(task))
-        return result
-    op = from_stock(task) if stock else task
-    context = synthetic_context(task.dag, task, when or datetime.now(UTC).replace(microsecond=0))
     try:
-        _render_templates(op, task, context)
-    except VolumeOpsError as exc:
-        result.problems.append(exc)
-        return result
+        _render_into(result, task, policy, namespace, when)
+    except Exception as exc:
+        if os.environ.get("K8S_VOLUME_OPS_DEBUG"):
+            raise
+        result.objects = []
+        result.problems.append(
+            VolumeOpsError(
+                f"internal error while rendering this task: {type(exc).__name__}: {exc} "
+                "(a k8s-volume-ops bug; K8S_VOLUME_OPS_DEBUG=1 shows the traceback)"
+            )
+        )
+    return result
+
+
+def _render_into(
+    result: TaskRender,
+    task: Any,
+    policy: StoragePolicy,
+    namespace: str | None,
+    when: datetime | None,
+) -> None:
+    if result.stock and _is_task_docker(task):
+        result.problems.append(task_docker_problem(task))
+        return
+    op = from_stock(task) if result.stock else task
+    context, reads = offline_context(
+        task.dag, task, when or datetime.now(UTC).replace(microsecond=0)
+    )
+    result.problems, result.runtime_notes = _render_templates(op, task, context, reads)
+    if result.problems:
+        return
     op.namespace = namespace or op.namespace or "default"
     try:
         if op.storage_policy is not None:  # the operator's own argument comes first
             policy = load_policy(op.storage_policy)
     except VolumeOpsError as exc:
         result.problems.append(exc)
-        return result
+        return
     plan = op.plan(policy)
     result.notes, result.problems = plan.notes, plan.problems
     if plan.problems:
-        return result
+        return
     pod = _build(op, context)
     result.problems += [
         SpecError(p, origin="podSecurity") for p in check_pod_security(pod, policy.pod_security)
     ]
-    result.objects = [*plan.translation.objects(op.namespace), *_secrets(op), pod]
-    return result
+    objects = [*plan.translation.objects(op.namespace), *_secrets(op)]
+    result.objects = [*in_namespace(objects, pod["metadata"]["namespace"]), pod]
 
 
 def _build(op: DockerOperator, context: dict[str, Any]) -> dict[str, Any]:

@@ -90,7 +90,11 @@ def test_dry_run_compose(cli: Cli, compose_file: Path) -> None:
     ("name", "expected"),
     [
         ("s03_user_names.py", "task s03_user_names.as_nobody: user: 'nobody'"),
-        ("r04_pipeline_volumes.py", "import error: TypeError: Invalid arguments were passed"),
+        (
+            "r04_pipeline_volumes.py",
+            f"import error at {DATA / 'r04_pipeline_volumes.py'}:18: TypeError: Invalid "
+            "arguments were passed",
+        ),
         ("n01_no_docker.py", "no DockerOperator tasks found"),
     ],
 )

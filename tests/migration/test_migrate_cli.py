@@ -103,6 +103,29 @@ def test_unparsable_file_exits_1_and_the_rest_is_still_rewritten(cli: Cli, tmp_p
     assert "Traceback" not in result.stderr
 
 
+def test_a_file_that_is_not_utf8_is_one_error_and_later_files_still_migrate(
+    cli: Cli, tmp_path: Path
+) -> None:
+    stock = b"from airflow.providers.docker.operators.docker import DockerOperator\n"
+    (tmp_path / "a_latin1.py").write_bytes(stock + b"# caf\xe9\n")
+    (tmp_path / "b_declared.py").write_bytes(b"# -*- coding: latin-1 -*-\n" + stock + b"# \xe9\n")
+    later = tmp_path / "c_later.py"
+    later.write_bytes(stock)
+    result = cli("migrate", tmp_path, "--write")
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[0] == (
+        f"error: {tmp_path / 'a_latin1.py'}: cannot decode line 2 as utf-8 (invalid "
+        "continuation byte at byte b'\\xe9'); Python cannot import it either fix: save the file "
+        "as UTF-8, or declare its encoding on line 1 or 2 (# -*- coding: latin-1 -*-)"
+    )
+    assert result.stderr.splitlines()[-1] == (
+        "rewrote 2 files; 1 could not be read or parsed (errors above)"
+    )
+    assert later.read_bytes() == b"from k8s_volume_ops import DockerOperator\n"
+    assert (tmp_path / "b_declared.py").read_bytes().endswith(b"# \xe9\n")
+    assert "internal error" not in result.stderr
+
+
 def test_missing_folder_exits_2(cli: Cli) -> None:
     result = cli("migrate", "/no/such/dags")
     assert result.returncode == 2 and len(result.stderr.splitlines()) == 1

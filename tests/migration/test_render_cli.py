@@ -65,7 +65,8 @@ def test_import_error_is_one_line_with_the_path_as_given(cli: Cli, tmp_path: Pat
     removed = cli("render", "r06_volumes_removed.py", cwd=tmp_path)
     assert removed.returncode == 2 and removed.stdout == ""
     assert removed.stderr.splitlines() == [
-        "r06_volumes_removed.py: import error: TypeError: Invalid arguments were passed to "
+        "r06_volumes_removed.py: import error at r06_volumes_removed.py:13: TypeError: "
+        "Invalid arguments were passed to "
         "DockerOperator (task_id: t). Invalid arguments were: **kwargs: {'volumes': "
         "['/data:/data:ro']} fix: run `k8s-volume-ops migrate`: the k8s-volume-ops "
         "DockerOperator accepts volumes="
@@ -73,7 +74,8 @@ def test_import_error_is_one_line_with_the_path_as_given(cli: Cli, tmp_path: Pat
     indented = cli("render", "pydantic_dag.py", cwd=tmp_path)
     (line,) = indented.stderr.splitlines()
     assert line.startswith(
-        "pydantic_dag.py: import error: pydantic_core._pydantic_core.ValidationError: 1 "
+        "pydantic_dag.py: import error at pydantic_dag.py:7: "
+        "pydantic_core._pydantic_core.ValidationError: 1 "
         "validation error for M a Input should be a valid integer"
     )
     assert "Traceback" not in line and 'File "' not in line

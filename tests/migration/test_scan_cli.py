@@ -93,7 +93,10 @@ def test_json_problem_texts(scan_json: subprocess.CompletedProcess[str]) -> None
     (needs,) = found[("r03_shared_bind.py", "test")]["problems"]
     assert "fix: add to the storage policy:  binds: [{source: /shared, claim: shared}]" in needs
     (imported,) = found[("r04_pipeline_volumes.py", None)]["problems"]
-    assert imported.startswith("import error: TypeError: Invalid arguments were passed")
+    assert imported.startswith(
+        f"import error at {DATA / 'r04_pipeline_volumes.py'}:18: TypeError: Invalid arguments "
+        "were passed"
+    )
     assert "'volumes'" in imported and "run `k8s-volume-ops migrate`" in imported
     assert found[("r04_pipeline_volumes.py", None)]["dag_id"] is None
     (socket,) = found[("r02_docker_sock.py", "docker_cli")]["problems"]

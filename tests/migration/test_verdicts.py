@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sysconfig
 from dataclasses import dataclass, field
 
 import pytest
@@ -13,7 +14,7 @@ from k8s_volume_ops.errors import (
     VolumeOpsError,
 )
 from k8s_volume_ops.migrate import import_error_row, summary_line, table, task_row
-from k8s_volume_ops.migrate.verdicts import exception_text, verdict_of
+from k8s_volume_ops.migrate.verdicts import error_location, exception_text, verdict_of
 
 
 @dataclass
@@ -47,25 +48,38 @@ def test_task_row_keeps_the_fix_hint_on_one_line() -> None:
     }
 
 
-TRACEBACK = """Traceback (most recent call last):
+SITE = sysconfig.get_path("purelib")
+TRACEBACK = f"""Traceback (most recent call last):
   File "/dags/x.py", line 9, in <module>
     DockerOperator(task_id="t", image="alpine", volumes=["/a:/b"])
-  File "/venv/airflow/sdk/bases/operator.py", line 1121, in __init__
+  File "{SITE}/airflow/sdk/bases/operator.py", line 1121, in __init__
     raise TypeError(
 TypeError: Invalid arguments were passed to DockerOperator (task_id: t). Invalid arguments were:
-**kwargs: {'volumes': ['/a:/b']}
+**kwargs: {{'volumes': ['/a:/b']}}
 """
 
 
 def test_import_error_row_names_the_exception_and_the_migrate_fix() -> None:
-    row = import_error_row("x.py", TRACEBACK)
+    row = import_error_row("x.py", TRACEBACK, loaded="/dags/x.py")
     assert row.verdict == "refused" and row.task_id is None and row.dag_id is None
     (problem,) = row.problems
     assert problem.startswith(
-        "import error: TypeError: Invalid arguments were passed to DockerOperator (task_id: t). "
-        "Invalid arguments were: **kwargs: {'volumes': ['/a:/b']}"
+        "import error at x.py:9: TypeError: Invalid arguments were passed to DockerOperator "
+        "(task_id: t). Invalid arguments were: **kwargs: {'volumes': ['/a:/b']}"
     )
     assert "fix: run `k8s-volume-ops migrate`" in problem
+
+
+def test_the_location_is_the_deepest_frame_of_the_users_code() -> None:
+    """Library and `<frozen>` frames are skipped; another file keeps its full path."""
+    assert error_location(TRACEBACK, "x.py", "/dags/x.py") == "x.py:9"
+    assert error_location(TRACEBACK, "x.py", "/elsewhere/x.py") == "/dags/x.py:9"
+    assert error_location(SYNTAX_TRACEBACK, "syn.py", "/dags/syn.py") == "syn.py:2"
+    helper = SYNTAX_TRACEBACK.replace('"/dags/syn.py", line 2', '"/dags/lib/helper.py", line 7')
+    assert error_location(helper, "syn.py", "/dags/syn.py") == "/dags/lib/helper.py:7"
+    assert error_location("ValueError: boom\n", "b.py", "/dags/b.py") is None
+    only_library = f'Traceback (most recent call last):\n  File "{SITE}/m.py", line 1\nE: x\n'
+    assert error_location(only_library, "b.py", "/dags/b.py") is None
 
 
 def test_import_error_without_known_fix() -> None:
