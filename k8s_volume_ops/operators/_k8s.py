@@ -14,7 +14,7 @@ from kubernetes.client import ApiClient
 
 from ..podplan import PodPlan
 
-__all__ = ["merge_plan", "to_dict", "to_pod"]
+__all__ = ["container_exit_code", "merge_plan", "to_dict", "to_pod"]
 
 _CONTAINER_LISTS = ("volumeMounts", "ports")
 _POD_LISTS = ("volumes", "initContainers", "hostAliases")
@@ -60,3 +60,14 @@ def merge_plan(pod: dict[str, Any], plan: PodPlan, secret_name: str) -> dict[str
     if plan.annotations:
         metadata["annotations"] = {**plan.annotations, **(metadata.get("annotations") or {})}
     return pod
+
+
+def container_exit_code(remote_pod: Any, container: str) -> int | None:
+    """The container's exit code once it has terminated, else None."""
+    statuses = (
+        (remote_pod.status.container_statuses or []) if remote_pod and remote_pod.status else []
+    )
+    for status in statuses:
+        if status.name == container and status.state and status.state.terminated:
+            return int(status.state.terminated.exit_code)
+    return None

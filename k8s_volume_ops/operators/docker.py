@@ -21,15 +21,14 @@ from .. import apply
 from ..podplan import DockerArgs, PodPlan, plan_pod
 from ..podsecurity import check_pod_security, harden
 from ..policy import POLICY_CONFIGMAP_ENV, POLICY_ENV, StoragePolicy, load_policy
-from ..registry import pull_secret
 from ..retrieve_output import RETRIEVE_CONTAINER
 from ..xcom import log_lines, output_file_bytes, xcom_value
-from ._compat import AirflowException, AirflowFailException, AirflowSkipException, BaseHook
-from ._k8s import merge_plan, to_dict, to_pod
+from ._arguments import AUTO_REMOVE, checked_auto_remove, split_volumes
+from ._compat import AirflowException, AirflowFailException, AirflowSkipException
+from ._k8s import container_exit_code, merge_plan, to_dict, to_pod
+from ._secrets import REDACTED, connection_pull_secret, private_env_secret, redacted_pull_secret
 
 __all__ = ["REDACTED", "ContainerFailedError", "DockerOperator"]
-
-REDACTED = "<redacted>"
 
 _IGNORED = (
     "docker_url",
@@ -44,7 +43,6 @@ _IGNORED = (
     "log_opts_max_file",
 )
 _ARG_FIELDS = tuple(f for f in DockerArgs.__dataclass_fields__ if f != "private_environment")
-_AUTO_REMOVE = {"never": "keep_pod", "success": "delete_pod", "force": "delete_pod"}
 
 
 class ContainerFailedError(AirflowException):
@@ -109,11 +107,11 @@ class DockerOperator(KubernetesPodOperator):
         ignored = {k: kwargs.pop(k) for k in _IGNORED if k in kwargs}
         ignored.update({"timeout": timeout} if timeout is not None else {})
         ignored.update({"tls_verify": tls_verify} if tls_verify is not True else {})
-        kpo_volumes, docker_volumes = _split_volumes(volumes)
-        auto_remove = _auto_remove(auto_remove)
+        kpo_volumes, docker_volumes = split_volumes(volumes)
+        auto_remove = checked_auto_remove(auto_remove)
         if docker_kwargs.get("port_bindings") and docker_kwargs.get("network_mode") == "host":
             raise ValueError("Port bindings is not supported in the host network mode")
-        kwargs.setdefault("on_finish_action", _AUTO_REMOVE[auto_remove])
+        kwargs.setdefault("on_finish_action", AUTO_REMOVE[auto_remove])
         super().__init__(
             image=image,
             name=container_name,
@@ -267,34 +265,15 @@ class DockerOperator(KubernetesPodOperator):
 
     def private_secret_body(self) -> dict[str, Any]:
         """The Secret holding `private_environment`; the pod spec only references it."""
-        plan = self._require_plan()
-        return {
-            "apiVersion": "v1",
-            "kind": "Secret",
-            "type": "Opaque",
-            "metadata": {
-                "name": self._private_secret,
-                "labels": {"app.kubernetes.io/managed-by": "k8s-volume-ops"},
-            },
-            "stringData": plan.secret_data(),
-        }
+        return private_env_secret(str(self._private_secret), self._require_plan().secret_data())
 
     def registry_secret_body(self, *, redacted: bool = False) -> dict[str, Any]:
         """The image pull Secret built from the `docker_conn_id` connection."""
         name = str(self._registry_secret)
-        if redacted:
-            body = pull_secret(name, host="registry", port=None, login="user", password=None)
-            body["stringData"] = {".dockerconfigjson": REDACTED}
-            return body
-        conn = BaseHook.get_connection(str(self.docker_conn_id))
-        email = (conn.extra_dejson or {}).get("email")
-        return pull_secret(
-            name,
-            host=conn.host,
-            port=conn.port,
-            login=conn.login,
-            password=conn.password,
-            email=email,
+        return (
+            redacted_pull_secret(name)
+            if redacted
+            else connection_pull_secret(name, str(self.docker_conn_id))
         )
 
     @property
@@ -339,7 +318,7 @@ class DockerOperator(KubernetesPodOperator):
             name = getattr(getattr(pod, "metadata", None), "name", None)
             raise AirflowException(f"Task was killed: its pod {name} was deleted before it ended")
         logs: list[str] = []
-        exit_code = _exit_code(remote_pod, self.base_container_name)
+        exit_code = container_exit_code(remote_pod, self.base_container_name)
         if remote_pod is not None:
             logs = self._collect_results(remote_pod, exit_code)
         try:
@@ -391,34 +370,3 @@ class DockerOperator(KubernetesPodOperator):
         if self._plan is None:
             raise AirflowException("the Docker arguments were not translated; call prepare()")
         return self._plan
-
-
-def _split_volumes(volumes: list[Any] | None) -> tuple[list[Any] | None, list[Any]]:
-    """`volumes=` strings are Docker's removed `-v` argument; model objects go to KPO."""
-    if not volumes:
-        return None, []
-    strings = [v for v in volumes if isinstance(v, str)]
-    return ([v for v in volumes if not isinstance(v, str)] or None), strings
-
-
-def _auto_remove(value: str | bool) -> str:
-    if value is True:
-        return "success"
-    if value is False:
-        return "never"
-    if value not in _AUTO_REMOVE:
-        raise ValueError(
-            f"Invalid `auto_remove` value {value!r}, expected one of 'never', "
-            "'success', or 'force'."
-        )
-    return value
-
-
-def _exit_code(remote_pod: Any, container: str) -> int | None:
-    statuses = (
-        (remote_pod.status.container_statuses or []) if remote_pod and remote_pod.status else []
-    )
-    for status in statuses:
-        if status.name == container and status.state and status.state.terminated:
-            return int(status.state.terminated.exit_code)
-    return None
