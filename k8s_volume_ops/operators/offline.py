@@ -25,7 +25,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from ..errors import SpecError, UnsupportedError, VolumeOpsError
+from ..claims import ClaimPlan
+from ..errors import ConflictError, SpecError, UnsupportedError, VolumeOpsError
 from ..podsecurity import check_pod_security
 from ..policy import StoragePolicy, load_policy
 from ..translation import in_namespace
@@ -86,6 +87,7 @@ class TaskRender:
     problems: list[VolumeOpsError] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     runtime_notes: list[str] = field(default_factory=list)  # values known only in a run
+    claims: list[tuple[str, ClaimPlan]] = field(default_factory=list)  # (namespace, plan)
 
 
 _TRACEBACK_DEPTH = "AIRFLOW__CORE__DAGBAG_IMPORT_ERROR_TRACEBACK_DEPTH"
@@ -258,6 +260,7 @@ def _render_into(
     ]
     objects = [*plan.translation.objects(op.namespace), *_secrets(op)]
     result.objects = [*in_namespace(objects, pod["metadata"]["namespace"]), pod]
+    result.claims = [(pod["metadata"]["namespace"], claim) for claim in plan.translation.claims]
 
 
 def _build(op: DockerOperator, context: dict[str, Any]) -> dict[str, Any]:
@@ -292,4 +295,30 @@ def render_dag_file(
         for task in dag.tasks
         if isinstance(task, DockerOperator) or _is_stock(task)
     ]
+    _refuse_shared_claims(renders)
     return renders, errors
+
+
+def _refuse_shared_claims(renders: list[TaskRender]) -> None:
+    """Two tasks whose Docker volumes differ (`my_vol`, `my-vol`) but map to one claim
+    would share its data, where Docker keeps them apart; the operator refuses the
+    second at run time, so render and scan say so now (names given by the user are
+    meant to be shared)."""
+    holders: dict[tuple[str, str], tuple[str, TaskRender]] = {}
+    for render in renders:
+        for namespace, claim in render.claims:
+            if claim.named:
+                continue
+            docker_name, first = holders.setdefault(
+                (namespace, claim.name), (claim.docker_name, render)
+            )
+            if docker_name != claim.docker_name:
+                render.problems.append(
+                    ConflictError(
+                        f"claim {claim.name!r} already holds Docker volume {docker_name!r} of "
+                        f"task {first.dag_id}.{first.task_id}; Docker keeps the two apart",
+                        spec=claim.docker_name,
+                        hint=f"give one of them its own claim: "
+                        f"claims.overrides.{claim.docker_name}.claimName",
+                    )
+                )

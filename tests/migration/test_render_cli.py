@@ -119,3 +119,33 @@ def test_restricted_policy_renders_a_pod_the_level_admits(cli: Cli, tmp_path: Pa
         assert pod["spec"]["securityContext"]["seccompProfile"] == {"type": "RuntimeDefault"}
         (container,) = pod["spec"]["containers"]
         assert container["securityContext"]["capabilities"] == {"drop": ["ALL"]}
+
+
+def test_two_tasks_whose_volumes_meet_in_one_claim(cli: Cli, tmp_path: Path) -> None:
+    """`my_vol` and `my-vol` are two Docker volumes; the second task is refused, and a
+    claim name chosen in the policy may be shared on purpose."""
+    (tmp_path / "coll.py").write_text(
+        "from datetime import datetime\n"
+        "from airflow.sdk import DAG\n"
+        "from k8s_volume_ops import DockerOperator\n\n"
+        "with DAG(dag_id='coll', start_date=datetime(2024, 1, 1), schedule=None):\n"
+        "    DockerOperator(task_id='a', image='alpine', volumes=['my_vol:/a'])\n"
+        "    DockerOperator(task_id='b', image='alpine', volumes=['my-vol:/b'])\n"
+        "    DockerOperator(task_id='c', image='alpine', volumes=['my_vol:/c'])\n"
+    )
+    result = cli("render", "coll.py", cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        "coll.py: task coll.b: 'my-vol': claim 'my-vol' already holds Docker volume 'my_vol' "
+        "of task coll.a; Docker keeps the two apart fix: give one of them its own claim: "
+        "claims.overrides.my-vol.claimName",
+        "coll.py: task coll.b: its pod is left out because of the problems above",
+    ]
+    pods = [o for o in yaml.safe_load_all(result.stdout) if o and o["kind"] == "Pod"]
+    assert [p["metadata"]["labels"]["task_id"] for p in pods] == ["a", "c"]
+    shared = {
+        "claims": {"overrides": {"my_vol": {"claimName": "both"}, "my-vol": {"claimName": "both"}}}
+    }
+    (tmp_path / "policy.yaml").write_text(yaml.safe_dump(shared))
+    chosen = cli("render", "coll.py", "--policy", "policy.yaml", cwd=tmp_path)
+    assert chosen.returncode == 0, chosen.stderr
