@@ -12,6 +12,7 @@ refusal becomes an `ApplyError` naming the object.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -38,6 +39,14 @@ _PSA_ENFORCE = "pod-security.kubernetes.io/enforce"
 def _status(exc: Exception) -> int | None:
     status = getattr(exc, "status", None)
     return int(status) if isinstance(status, int) else None
+
+
+def _json(read: Any, *args: str) -> dict[str, Any]:
+    """A read as plain JSON: every task makes these reads, and the client's model
+    deserialisation would cost more than the little we look at."""
+    response = read(*args, _preload_content=False)
+    result: dict[str, Any] = json.loads(response.data)
+    return result
 
 
 def _api_error(exc: Exception, what: str, name: str) -> ApplyError:
@@ -69,18 +78,18 @@ def ensure_claims(client: CoreV1Api, namespace: str, plans: Iterable[ClaimPlan])
     return created
 
 
-def _read_claim(client: CoreV1Api, namespace: str, plan: ClaimPlan) -> Any | None:
+def _read_claim(client: CoreV1Api, namespace: str, plan: ClaimPlan) -> dict[str, Any] | None:
     from kubernetes.client.exceptions import ApiException
 
     try:
-        return client.read_namespaced_persistent_volume_claim(plan.name, namespace)
+        return _json(client.read_namespaced_persistent_volume_claim, plan.name, namespace)
     except ApiException as exc:
         if _status(exc) == 404:
             return None
         raise _api_error(exc, f"read claim {plan.name!r}", plan.docker_name) from exc
 
 
-def _create_claim(client: CoreV1Api, namespace: str, plan: ClaimPlan) -> Any | None:
+def _create_claim(client: CoreV1Api, namespace: str, plan: ClaimPlan) -> dict[str, Any] | None:
     """Create the claim; None when created now, else the claim a concurrent task made."""
     from kubernetes.client.exceptions import ApiException
 
@@ -95,11 +104,11 @@ def _create_claim(client: CoreV1Api, namespace: str, plan: ClaimPlan) -> Any | N
     return _read_claim(client, namespace, plan)
 
 
-def _check_holder(existing: Any, plan: ClaimPlan, namespace: str) -> None:
+def _check_holder(existing: dict[str, Any], plan: ClaimPlan, namespace: str) -> None:
     """Refuse a claim that another Docker volume's task created under the same name."""
     if plan.named:  # the user chose this claim by name, sharing included
         return
-    theirs = (existing.metadata.annotations or {}).get(DOCKER_VOLUME_ANNOTATION)
+    theirs = (existing.get("metadata", {}).get("annotations") or {}).get(DOCKER_VOLUME_ANNOTATION)
     ours = plan.manifest["metadata"].get("annotations", {}).get(DOCKER_VOLUME_ANNOTATION)
     if theirs is not None and ours is not None and theirs != ours:
         raise ConflictError(
@@ -193,7 +202,7 @@ def read_policy_configmap(client: CoreV1Api, namespace: str, name: str) -> Stora
     from kubernetes.client.exceptions import ApiException
 
     try:
-        data = client.read_namespaced_config_map(name, namespace).data or {}
+        data = _json(client.read_namespaced_config_map, name, namespace).get("data") or {}
     except ApiException as exc:
         if _status(exc) in (403, 404):
             return None
