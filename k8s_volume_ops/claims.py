@@ -40,6 +40,7 @@ class ClaimPlan:
     create_missing: bool = True
     external: bool = False
     named: bool = False  # the claim name was given by the user, not derived
+    bind_source: str | None = None  # set for a `binds` rule's claim: a host path, not a volume
 
     @property
     def name(self) -> str:

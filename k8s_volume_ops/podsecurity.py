@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["LEVELS", "check_pod_security", "harden"]
+__all__ = ["LEVELS", "check_pod_security", "harden", "run_as_root_note"]
 
 LEVELS = ("privileged", "baseline", "restricted")
 _BASELINE_CAPS = {
@@ -169,3 +169,14 @@ def check_pod_security(
         if hardening:
             problems += _hardening(spec)
     return problems
+
+
+def run_as_root_note(container: dict[str, Any]) -> str | None:
+    """`harden` asks for a non-root user without naming one; an image whose user is
+    root (busybox, python, ...) is then admitted but never started by the kubelet."""
+    if "runAsUser" in (container.get("securityContext") or {}):
+        return None
+    return (
+        "podSecurity: restricted sets runAsNonRoot: true, and no user is given: the image "
+        "must run as a non-root user, or the kubelet will not start it (set user='1000')"
+    )

@@ -15,7 +15,7 @@ from typing import Any
 
 from ._names import dns1123_label
 from ._redact import redact_options
-from .claims import ClaimPlan, claim_for_volume, nfs_pair
+from .claims import DOCKER_VOLUME_ANNOTATION, ClaimPlan, claim_for_volume, nfs_pair
 from .errors import ConflictError, NeedsPolicyError, SpecError, UnsupportedError, VolumeOpsError
 from .file_mounts import add_file_mount
 from .models import BindMountSpec, FileMountSpec, TmpfsMountSpec, VolumeMountSpec
@@ -73,6 +73,17 @@ class _Builder:
 
     def add_claim(self, plan: ClaimPlan, spec: AnySpec) -> None:
         for known in self.result.claims:
+            if known.name == plan.name and (known.bind_source is None) != (
+                plan.bind_source is None
+            ):
+                bind, volume = (known, plan) if known.bind_source else (plan, known)
+                raise ConflictError(
+                    f"claim {plan.name!r} is both the binds rule for {bind.bind_source!r} and "
+                    f"Docker volume {volume.docker_name!r}; Docker keeps them apart",
+                    spec=spec.raw,
+                    origin=spec.origin,
+                    hint="give the volume its own claim in claims.overrides",
+                )
             if known.name == plan.name:
                 if known.docker_name != plan.docker_name and not (known.named or plan.named):
                     raise ConflictError(
@@ -301,9 +312,11 @@ def _bind_target(
             docker_name=rule.claim,
             create_missing=b.policy.claims.create_missing,
             named=True,
+            bind_source=rule.source,
         )
-        override = b.policy.claims.overrides.get(rule.claim)
-        plan.manifest["metadata"]["name"] = (override and override.claim_name) or rule.claim
+        metadata = plan.manifest["metadata"]
+        metadata["name"] = rule.claim  # the rule names the claim exactly
+        metadata["annotations"][DOCKER_VOLUME_ANNOTATION] = f"bind:{rule.source}"
         b.add_claim(plan, spec)
         volume = {
             "name": dns1123_label(plan.name),

@@ -109,6 +109,8 @@ def _compose(
 def _dag(
     path: Path, policy: StoragePolicy, namespace: str | None, when: datetime | None
 ) -> tuple[Documents, list[str]]:
+    from .._redact import redacted
+
     with quiet_airflow():
         from ..operators.offline import render_dag_file
 
@@ -139,7 +141,7 @@ def _dag(
             if key in seen and obj["kind"] != "Pod":
                 continue
             seen.add(key)
-            documents.append((comments, obj))
+            documents.append((comments, redacted(obj)))  # a compose service's Secrets too
             comments = [f"task {task.dag_id}.{task.task_id}"]
     if not renders and not errors:
         print(f"{path}: no DockerOperator tasks found", file=sys.stderr)

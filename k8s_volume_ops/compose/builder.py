@@ -21,7 +21,7 @@ from ..claims import MANAGED_BY
 from ..errors import ConflictError, SpecError, VolumeOpsError
 from ..models import BindMountSpec, VolumeDecl, VolumeMountSpec
 from ..parsing.compose import parse_volume_declaration
-from ..podsecurity import check_pod_security, harden
+from ..podsecurity import check_pod_security, harden, run_as_root_note
 from ..policy import ClaimOverride, StoragePolicy
 from ..translate import translate_mounts
 from ..translation import NAMESPACED_KINDS
@@ -326,6 +326,8 @@ def _service_objects(
         result.problems.append(exc)
         return
     if policy.pod_security == "restricted":
+        note = run_as_root_note(pod["spec"]["containers"][0])
+        result.notes += [f"{origin}: {note}"] if note else []
         harden(pod)
     result.problems += [
         SpecError(problem, origin=f"{origin} podSecurity")

@@ -20,29 +20,22 @@ from ..errors import VolumeOpsError
 from ..expansion import literal
 from ..podplan import PodPlan
 from ..policy import StoragePolicy
-from .docker import DockerOperator
+from .docker import _ARG_FIELDS, _IGNORED, DockerOperator
 
 __all__ = ["ComposeServiceOperator"]
 
-# DockerOperator arguments the compose file owns; giving one here would be ignored.
-_FROM_COMPOSE = (
-    "image",
-    "entrypoint",
-    "mounts",
-    "volumes",
-    "env_file",
-    "private_environment",
-    "user",
-    "working_dir",
-    "privileged",
-    "cap_add",
-    "network_mode",
-    "shm_size",
-    "mem_limit",
-    "cpus",
-    "container_name",
-    "retrieve_output",
-    "retrieve_output_path",
+# Every Docker-shaped argument but these two belongs to the compose file (or, for
+# the Docker client's own settings, to nothing on Kubernetes); giving one is refused.
+_OVERRIDABLE = ("command", "environment")
+_FROM_COMPOSE = tuple(
+    sorted(
+        (
+            {*_ARG_FIELDS, *_IGNORED, "entrypoint", "mounts", "volumes", "env_file", "image"}
+            | {"private_environment", "container_name", "retrieve_output", "retrieve_output_path"}
+            | {"timeout", "tls_verify"}
+        )
+        - set(_OVERRIDABLE)
+    )
 )
 
 
@@ -75,7 +68,8 @@ class ComposeServiceOperator(DockerOperator):
         if owned:
             raise ValueError(
                 f"ComposeServiceOperator takes {owned} from service {service!r} of "
-                f"{compose_file!r}; set them in the compose file"
+                f"{compose_file!r}; set them in the compose file (Docker client settings have no "
+                "meaning on Kubernetes)"
             )
         super().__init__(
             image="",
@@ -108,7 +102,11 @@ class ComposeServiceOperator(DockerOperator):
             command = None
         if command:
             plan.container["args"] = [literal(word) for word in command]
-        extra = {str(k): v for k, v in (self.environment or {}).items()}
+        try:
+            extra = da.environment_values(self.environment, origin="environment")
+        except VolumeOpsError as exc:
+            plan.problems.append(exc)
+            extra = {}
         kept = [item for item in plan.plain_env if item["name"] not in extra]
         plan.plain_env = kept + [  # a None value unsets the name, as in Docker
             {"name": k, "value": literal(str(v))} for k, v in extra.items() if v is not None

@@ -19,7 +19,7 @@ from airflow.providers.cncf.kubernetes.operators.pod import KubernetesPodOperato
 
 from .. import apply
 from ..podplan import DockerArgs, PodPlan, plan_pod
-from ..podsecurity import check_pod_security, harden
+from ..podsecurity import check_pod_security, harden, run_as_root_note
 from ..policy import POLICY_CONFIGMAP_ENV, POLICY_ENV, StoragePolicy, load_policy
 from ..retrieve_output import RETRIEVE_CONTAINER
 from ..xcom import log_lines, output_file_bytes, xcom_value
@@ -167,6 +167,8 @@ class DockerOperator(KubernetesPodOperator):
     def plan(self, policy: StoragePolicy) -> PodPlan:
         """Translate the rendered arguments; the plan lists every problem found."""
         plan = plan_pod(self.docker_args(), policy)
+        note = run_as_root_note(plan.container) if policy.pod_security == "restricted" else None
+        plan.notes += [note] if note else []
         if plan.pod_name:  # templated, so named only now, as KPO names pods
             self.name = plan.pod_name
         for key, value in self.ignored_docker_kwargs.items():

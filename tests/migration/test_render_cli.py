@@ -149,3 +149,24 @@ def test_two_tasks_whose_volumes_meet_in_one_claim(cli: Cli, tmp_path: Path) -> 
     (tmp_path / "policy.yaml").write_text(yaml.safe_dump(shared))
     chosen = cli("render", "coll.py", "--policy", "policy.yaml", cwd=tmp_path)
     assert chosen.returncode == 0, chosen.stderr
+
+
+def test_compose_service_task_secrets_are_redacted(cli: Cli, tmp_path: Path) -> None:
+    (tmp_path / "pw.txt").write_text("secretvalue\n")
+    (tmp_path / "c.yml").write_text(
+        "services: {app: {image: 'alpine:3', secrets: [pw]}}\nsecrets: {pw: {file: ./pw.txt}}\n"
+    )
+    (tmp_path / "dag.py").write_text(
+        "from datetime import datetime\n"
+        "from airflow.sdk import DAG\n"
+        "from k8s_volume_ops import ComposeServiceOperator\n\n"
+        "with DAG(dag_id='cs', start_date=datetime(2024, 1, 1), schedule=None):\n"
+        "    ComposeServiceOperator(task_id='app', compose_file='c.yml', service='app')\n"
+    )
+    result = cli("render", "dag.py", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    (secret,) = [o for o in yaml.safe_load_all(result.stdout) if o and o["kind"] == "Secret"]
+    assert set(secret.get("data", {}).values()) | set(secret.get("stringData", {}).values()) == {
+        "<redacted>"
+    }
+    assert "secretvalue" not in result.stdout and "c2VjcmV0dmFsdWUK" not in result.stdout

@@ -88,6 +88,17 @@ def test_relative_compose_file_is_read_from_the_dag_folder(tmp_path: Path) -> No
 def test_settings_the_compose_file_owns_are_refused() -> None:
     with pytest.raises(ValueError, match=r"takes \['image', 'mounts'\] from service 'consume'"):
         compose_task(service="consume", image="other", mounts=["v:/v"])
+    with pytest.raises(ValueError, match=r"takes \['dns', 'docker_url', 'hostname', 'tty'\]"):
+        compose_task(service="consume", dns=["1.1.1.1"], hostname="h", tty=True, docker_url="x")
+
+
+def test_environment_as_a_list_as_docker_takes_it() -> None:
+    task = compose_task(service="produce", environment=["RUN_LABEL=listed", "EXTRA=1"])
+    (container,) = pod_of(render(task))["spec"]["containers"]
+    assert container["env"] == [
+        {"name": "RUN_LABEL", "value": "listed"},
+        {"name": "EXTRA", "value": "1"},
+    ]
 
 
 def test_unknown_service_names_the_ones_there_are() -> None:

@@ -142,3 +142,14 @@ def test_docker_conn_id_becomes_an_image_pull_secret() -> None:
     assert secret["type"] == "kubernetes.io/dockerconfigjson"
     assert secret["metadata"]["name"] == name
     assert secret["stringData"] == {".dockerconfigjson": "<redacted>"}
+
+
+def test_restricted_without_a_user_says_the_image_must_not_run_as_root() -> None:
+    restricted = StoragePolicy.model_validate({"podSecurity": "restricted"})
+    plain = render(make_task(image="busybox", command="true"), restricted)
+    assert (
+        "podSecurity: restricted sets runAsNonRoot: true, and no user is given: the image must "
+        "run as a non-root user, or the kubelet will not start it (set user='1000')"
+    ) in plain.notes
+    named = render(make_task(image="busybox", command="true", user="1000"), restricted)
+    assert not any("runAsNonRoot" in note for note in named.notes)

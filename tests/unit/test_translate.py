@@ -147,6 +147,22 @@ def test_bind_rule_claim_is_used_by_its_exact_name() -> None:
     assert [c.name for c in t.claims] == ["data.v1"]
 
 
+def test_bind_claim_and_volume_of_one_name_are_kept_apart() -> None:
+    """Host path /data (rule claim `data`) and Docker volume `data` are two things."""
+    policy = StoragePolicy.model_validate({"binds": [{"source": "/data", "claim": "data"}]})
+    with pytest.raises(ConflictError) as info:
+        tr("data:/a", "/data/x:/b", policy=policy)
+    assert str(info.value) == (
+        "mounts[1]: '/data/x:/b': claim 'data' is both the binds rule for '/data' and Docker "
+        "volume 'data'; Docker keeps them apart\n"
+        "  fix: give the volume its own claim in claims.overrides"
+    )
+    (claim,) = tr("/data/x:/b", policy=policy).claims
+    assert claim.manifest["metadata"]["annotations"] == {
+        "k8s-volume-ops/docker-volume": "bind:/data"
+    }
+
+
 def test_bind_to_nfs_and_hostpath() -> None:
     t = tr(Mount("/a", "/srv/nfs/x", "bind"), Mount("/b", "/mnt/host/y", "bind"))
     assert t.volumes[0]["nfs"] == {"server": "10.0.0.5", "path": "/exports/x"}
